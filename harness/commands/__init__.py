@@ -1,0 +1,1 @@
+"""One module per `harness` subcommand, each with `configure(parser)` and `main(args) -> int`."""

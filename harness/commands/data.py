@@ -1,0 +1,97 @@
+"""`harness data show|validate|export`: look at a task's samples, check its golds, write them out."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from harness.samples import BREAKDOWN_FIELDS
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `data` subcommands."""
+    sub = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    show = sub.add_parser("show", help="a few rendered samples and counts by category")
+    validate = sub.add_parser("validate", help="run every context and gold in DuckDB; exit 0 only when all run, else 2")
+    export = sub.add_parser("export", help="write a split as JSONL in the gretel fields")
+    for p in (show, validate, export):
+        p.add_argument("--task", default="sample", help="task name or a .jsonl/.csv/.parquet file (default: sample)")
+        p.add_argument("--data", help="local file or directory replacing the task's source")
+    show.add_argument("--split", default="test", choices=["train", "test", "all"])
+    show.add_argument("-n", type=int, default=2, help="how many samples to render (default 2)")
+    validate.add_argument("--split", default="all", choices=["train", "test", "all"])
+    validate.add_argument("--timeout", type=float, default=5.0, help="seconds per script (default 5)")
+    validate.add_argument("--list", type=int, default=50, help="how many failing ids to print per outcome (default 50)")
+    export.add_argument("--split", required=True, choices=["train", "test", "all"])
+    export.add_argument("--out", required=True, type=Path, help="output JSONL file")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the chosen `data` action."""
+    from harness.tasks import load_task
+
+    task = load_task(args.task, data=args.data)
+    return {"show": _show, "validate": _validate, "export": _export}[args.data_command](task, args)
+
+
+def _show(task, args) -> int:
+    from harness import prompts
+
+    console = Console()
+    console.print(f"[bold]{task.name}[/] v{task.version} from {task.origin}: {len(task.train)} train, {len(task.test)} test")
+    samples = task.split(args.split)
+    for name in BREAKDOWN_FIELDS:
+        counts = Counter(getattr(s, name) for s in samples if getattr(s, name))
+        if counts:
+            table = Table(title=f"{args.split} by {name}", show_edge=False)
+            table.add_column(name)
+            table.add_column("n", justify="right")
+            for value, n in counts.most_common(12):
+                table.add_row(value, str(n))
+            if len(counts) > 12:
+                table.add_row(f"... {len(counts) - 12} more", str(sum(n for _, n in counts.most_common()[12:])))
+            console.print(table)
+    for sample in samples[: args.n]:
+        console.rule(f"sample {sample.id}")
+        console.print(prompts.render(sample, for_training=True), markup=False, highlight=False)
+    return 0
+
+
+def _validate(task, args) -> int:
+    from harness.scoring import ScoreConfig, check_golds
+
+    samples = task.split(args.split)
+    checks = check_golds([s.to_dict() for s in samples], ScoreConfig(timeout_s=args.timeout))
+    console = Console()
+    by_status = Counter(c["status"] for c in checks)
+    by_dialect = Counter(c["dialect"] for c in checks if c["status"] == "ok")
+    table = Table(title=f"{task.name} {args.split}: {len(samples)} golds", show_edge=False)
+    table.add_column("outcome")
+    table.add_column("n", justify="right")
+    for status, n in sorted(by_status.items()):
+        table.add_row(status, str(n))
+    for dialect, n in sorted(by_dialect.items()):
+        table.add_row(f"  ok via {dialect}", str(n))
+    console.print(table)
+    failed = [(s, c) for s, c in zip(samples, checks) if c["status"] != "ok"]
+    for status in sorted({c["status"] for _, c in failed}):
+        group = [(s, c) for s, c in failed if c["status"] == status]
+        console.print(f"[bold red]{status}[/] ({len(group)}):")
+        for sample, check in group[: args.list]:
+            console.print(f"  {sample.id}: {(check['error'] or '').splitlines()[0][:160]}", markup=False, highlight=False)
+    if not failed:
+        console.print("[green]every gold runs[/]")
+    return 0 if not failed else 2
+
+
+def _export(task, args) -> int:
+    from harness.tables import write_jsonl
+
+    samples = task.split(args.split)
+    write_jsonl(args.out, (s.to_dict() for s in samples))
+    Console(stderr=True).print(f"wrote {len(samples)} {args.split} samples of {task.name} to {args.out}")
+    return 0

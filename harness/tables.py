@@ -1,0 +1,63 @@
+"""Read rows from local JSONL, JSON, CSV and parquet files, with errors that name file and line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from harness.errors import HarnessInputError
+
+
+def read_rows(path: Path) -> list[dict]:
+    """All rows of a data file as dicts; the format follows the file suffix."""
+    if not path.is_file():
+        raise HarnessInputError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".jsonl":
+            rows = read_jsonl(path)
+        elif suffix == ".json":
+            rows = json.loads(path.read_text())
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise HarnessInputError(f"{path}: expected a JSON list of objects")
+        elif suffix in (".csv", ".parquet"):
+            import pandas as pd
+
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False) if suffix == ".csv" else pd.read_parquet(path)
+            rows = frame.to_dict(orient="records")
+        else:
+            raise HarnessInputError(f"{path}: unsupported file type {suffix!r}; use .jsonl, .json, .csv or .parquet")
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        if isinstance(e, HarnessInputError):
+            raise
+        raise HarnessInputError(f"{path}: cannot read: {e}") from e
+    if not rows:
+        raise HarnessInputError(f"{path}: the file has no rows")
+    return rows
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Rows of a JSON-lines file; blank lines are skipped, a bad line is named."""
+    rows = []
+    with path.open() as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise HarnessInputError(f"{path}: line {n}: not valid JSON ({e.msg})") from e
+            if not isinstance(row, dict):
+                raise HarnessInputError(f"{path}: line {n}: expected a JSON object")
+            rows.append(row)
+    return rows
+
+
+def write_jsonl(path: Path, rows) -> None:
+    """Write rows as JSON lines atomically (a temp file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    tmp.replace(path)
