@@ -1,0 +1,128 @@
+"""`harness score`: score predictions made anywhere, from one JSONL file or a dataset joined by id."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from harness.errors import HarnessInputError
+
+_REQUIRED = ("sql_context", "sql", "prediction")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `score` arguments to `parser`."""
+    parser.add_argument("predictions", nargs="?", help="JSONL with sql_context, sql and prediction per line")
+    parser.add_argument("--dataset", help="JSONL of samples (id, sql_context, sql, ...); join --predictions to it by id")
+    parser.add_argument("--predictions", dest="predictions_by_id", help="JSONL of {id, prediction}, joined to --dataset by id")
+    parser.add_argument("--out", help="write scored records here (JSONL)")
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds per script (default 5)")
+    parser.add_argument("--workers", type=int, help="scoring processes (default: CPU count)")
+    parser.add_argument("--test-suite-k", type=int, default=5, help="extra random databases per sample; 0 turns test-suite match off")
+    parser.add_argument("--dialects", default="mysql,postgres", help="source dialects tried when DuckDB rejects a statement")
+    parser.add_argument("--memory-limit", default="512MB", help="DuckDB memory limit per worker")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def read_jsonl(path: str, required: tuple[str, ...]) -> list[dict]:
+    """Rows of a JSONL file; raises HarnessInputError naming the file and line at fault."""
+    if not Path(path).is_file():
+        raise HarnessInputError(f"{path}: no such file")
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise HarnessInputError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
+            if not isinstance(row, dict):
+                raise HarnessInputError(f"{path}:{number}: expected a JSON object")
+            missing = [k for k in required if k not in row]
+            if missing:
+                raise HarnessInputError(f"{path}:{number}: missing field(s) {', '.join(missing)}")
+            wrong = [k for k in required if not isinstance(row[k], str)]
+            if wrong:
+                raise HarnessInputError(f"{path}:{number}: field(s) {', '.join(wrong)} must be strings")
+            rows.append(row)
+    return rows
+
+
+def join_by_id(dataset: str, predictions: str) -> tuple[list[dict], list[str], list[str]]:
+    """Samples of `dataset` with their prediction from `predictions`, matched by id.
+
+    Returns:
+        (items for samples that have a prediction, ids without a prediction, prediction ids not in the dataset).
+    """
+    samples = read_jsonl(dataset, ("id", "sql_context", "sql"))
+    preds = read_jsonl(predictions, ("prediction",))
+    by_id = {}
+    for number, row in enumerate(preds, 1):
+        if "id" not in row:
+            raise HarnessInputError(f"{predictions}:{number}: missing field id")
+        key = str(row["id"])
+        if key in by_id:
+            raise HarnessInputError(f"{predictions}: id {key} appears twice")
+        by_id[key] = row["prediction"]
+    ids = [str(s["id"]) for s in samples]
+    if len(set(ids)) != len(ids):
+        raise HarnessInputError(f"{dataset}: ids are not unique")
+    items = [{**s, "prediction": by_id[str(s["id"])]} for s in samples if str(s["id"]) in by_id]
+    missing = [i for i in ids if i not in by_id]
+    extra = sorted(set(by_id) - set(ids))
+    return items, missing, extra
+
+
+def main(args: argparse.Namespace) -> int:
+    """Score, write records, print a summary. Returns 0; bad input raises HarnessInputError."""
+    from harness.scoring import ScoreConfig, score_all, summarize
+
+    console = Console(stderr=True)
+    missing, extra = [], []
+    if args.dataset or args.predictions_by_id:
+        if not (args.dataset and args.predictions_by_id) or args.predictions:
+            raise HarnessInputError("use either PREDICTIONS.jsonl or --dataset with --predictions")
+        items, missing, extra = join_by_id(args.dataset, args.predictions_by_id)
+    elif args.predictions:
+        items = read_jsonl(args.predictions, _REQUIRED)
+    else:
+        raise HarnessInputError("give PREDICTIONS.jsonl, or --dataset and --predictions")
+    if args.test_suite_k < 0 or args.timeout <= 0 or (args.workers is not None and args.workers < 1):
+        raise HarnessInputError("--timeout and --workers must be positive, --test-suite-k not negative")
+    dialects = tuple(d.strip() for d in args.dialects.split(",") if d.strip())
+    config = ScoreConfig(timeout_s=args.timeout, test_suite_k=args.test_suite_k, source_dialects=dialects,
+                         memory_limit=args.memory_limit, **({"workers": args.workers} if args.workers else {}))
+    records = score_all(items, config, progress=not args.no_progress)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        with open(args.out, "w", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(json.dumps(record, default=str) + "\n")
+    print_summary(console, summarize(records), missing, extra)
+    return 0
+
+
+def print_summary(console: Console, summary: dict, missing: list[str], extra: list[str]) -> None:
+    """The summary table, reasons, and any ids that could not be joined."""
+    table = Table(title=f"{summary['n']} predictions, {summary['judgeable']} judgeable", show_edge=False)
+    for column in ("metric", "matched", "judged", "rate"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for metric in ("exact_match", "ast_match", "execution_match", "test_suite_match"):
+        m = summary[metric]
+        table.add_row(metric, str(m["matched"]), str(m["n"]), "-" if m["rate"] is None else f"{m['rate']:.1%}")
+    if missing:
+        table.add_row("missing_prediction", str(len(missing)), "", "")
+    console.print(table)
+    console.print("reasons: " + ", ".join(f"{k} {v}" for k, v in summary["reasons"].items()), markup=False)
+    if missing:
+        console.print(f"[yellow]{len(missing)} sample(s) have no prediction (not scored, not counted as 0):[/] "
+                      + ", ".join(missing[:20]) + (" ..." if len(missing) > 20 else ""))
+    if extra:
+        console.print(f"[yellow]{len(extra)} prediction id(s) are not in the dataset:[/] "
+                      + ", ".join(extra[:20]) + (" ..." if len(extra) > 20 else ""))
+

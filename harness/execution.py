@@ -1,0 +1,251 @@
+"""Running a script on a fresh database: its last result, its final state, which dialect paths ran."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import duckdb
+
+from harness.dialect import StatementError, run_with_fallback, split_statements
+from harness.sandbox import QueryTimeout, ResultTooLarge, Sandbox
+
+# Statement types that cannot change the database (DuckDB reports SHOW/DESCRIBE as SELECT).
+_READ_ONLY = {"SELECT", "EXPLAIN", "PRAGMA"}
+_DML = {"INSERT", "UPDATE", "DELETE", "MERGE_INTO"}
+_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DatabaseSpec:
+    """How to build the database a script starts from.
+
+    Attributes:
+        context: CREATE/INSERT statements (any dialect the fallback handles).
+        setup_sql: Statements run after the context or file.
+        db_path: A real DuckDB file; scripts run on a private copy of it.
+        prepared: Already-resolved (sql, params) statements, used instead of the three above
+            (the generated test-suite databases).
+    """
+
+    context: str = ""
+    setup_sql: str = ""
+    db_path: str | None = None
+    prepared: tuple[tuple[str, tuple], ...] | None = None
+
+    @classmethod
+    def from_item(cls, item: dict) -> DatabaseSpec:
+        """The database of a scoring item (`sql_context`, `setup_sql`, `db_path`)."""
+        return cls(item.get("sql_context") or "", item.get("setup_sql") or "", item.get("db_path") or None)
+
+
+@dataclass
+class Table:
+    """One table or view of a final database state.
+
+    Attributes:
+        kind: "table" or "view".
+        columns: Lower-cased column name -> normalised type, in column order.
+        rows: Contents, in the order of `columns`.
+    """
+
+    kind: str
+    columns: dict[str, str]
+    rows: list[tuple]
+
+
+@dataclass
+class ScriptRun:
+    """What running one script gave.
+
+    Attributes:
+        error: None on success, else the error message.
+        error_kind: "context", "parse", "exec", "timeout", "too_large" or "empty".
+        paths: Dialect path of each statement that ran ("duckdb", "transpiled:mysql", ...).
+        context_paths: Dialect paths of the context statements that needed a fallback.
+        columns: Columns of the last row-returning statement, or None when there was none.
+        rows: Its rows.
+        last_sql: The DuckDB text of that statement.
+        mutated: Whether any statement could have changed the database.
+        state: Final tables and views by name, when `mutated` (else the state is the initial one).
+        seconds: Wall time of the script (context build excluded).
+    """
+
+    error: str | None = None
+    error_kind: str | None = None
+    paths: list[str] = field(default_factory=list)
+    context_paths: list[str] = field(default_factory=list)
+    columns: list[str] | None = None
+    rows: list[tuple] = field(default_factory=list)
+    last_sql: str | None = None
+    mutated: bool = False
+    state: dict[str, Table] | None = None
+    seconds: float = 0.0
+
+
+class Executor:
+    """Runs scripts on fresh databases in one sandbox, remembering how each context resolved."""
+
+    def __init__(self, sandbox: Sandbox, timeout_s: float, dialects: tuple[str, ...], cache_size: int = 512):
+        self.sandbox = sandbox
+        self.timeout_s = timeout_s
+        self.dialects = dialects
+        self._resolved: OrderedDict[DatabaseSpec, tuple[tuple[str, ...], tuple[str, ...]]] = OrderedDict()
+        self._cache_size = cache_size
+
+    def build(self, cursor: duckdb.DuckDBPyConnection, spec: DatabaseSpec) -> list[str]:
+        """Build `spec` in the fresh database behind `cursor`; returns the fallback paths used.
+
+        Raises:
+            StatementError: A context or setup statement failed on every path.
+            QueryTimeout: Building took longer than the timeout.
+        """
+        deadline = time.monotonic() + self.timeout_s
+        if spec.prepared is not None:
+            for sql, params in spec.prepared:
+                cursor.execute(sql, list(params))
+            return []
+        if spec in self._resolved:
+            self._resolved.move_to_end(spec)
+            statements, paths = self._resolved[spec]
+            if statements:  # known to run: replay as one call
+                self.sandbox.execute(cursor, ";\n".join(statements), deadline)
+            return list(paths)
+        statements, paths = [], []
+        for sql in split_statements(spec.context) + split_statements(spec.setup_sql):
+            path, ran, _ = run_with_fallback(sql, self.dialects, lambda s: self.sandbox.execute(cursor, s, deadline))
+            statements.append(ran)
+            if path != "duckdb":
+                paths.append(path)
+        self._resolved[spec] = (tuple(statements), tuple(paths))
+        if len(self._resolved) > self._cache_size:
+            self._resolved.popitem(last=False)
+        return paths
+
+    def run(self, spec: DatabaseSpec, script: str, want_state: bool = False) -> ScriptRun:
+        """Run `script` on a fresh database built from `spec`.
+
+        Args:
+            spec: The starting database.
+            script: Statements to run, in order; the first failing one ends the script.
+            want_state: Snapshot the final state even when nothing could have changed it.
+
+        Returns:
+            The run; failures are recorded in it, never raised.
+        """
+        return self.run_pair(spec, script, None, want_state=want_state)[0]
+
+    def run_pair(
+        self, spec: DatabaseSpec, first: str, second: str | None, between=None, want_state: bool = False
+    ) -> tuple[ScriptRun, ScriptRun | None]:
+        """Run two scripts, each on a database in the state `spec` builds.
+
+        When the first script changed nothing (only read-only statements ran) the second reuses
+        its database, which is then still a fresh copy; otherwise it gets a new one.
+
+        Args:
+            spec: The starting database.
+            first: Script run first (the gold).
+            second: Script run second (the prediction), or None; skipped when `first` fails.
+            between: Called with no arguments before the second script starts.
+            want_state: Snapshot final states even when nothing could have changed them.
+
+        Returns:
+            (first run, second run or None).
+        """
+        runs: list[ScriptRun | None] = [None, None]
+        if spec.db_path and not os.path.isfile(spec.db_path):
+            failed = ScriptRun(error=f"context: database file not found: {spec.db_path}", error_kind="context")
+            return failed, None
+        with self.sandbox.fresh(spec.db_path) as cursor:
+            try:
+                context_paths = self.build(cursor, spec)
+            except (StatementError, QueryTimeout, ResultTooLarge, duckdb.Error) as exc:
+                return ScriptRun(error=f"context: {_message(exc)}", error_kind="context"), None
+            runs[0] = self._script(cursor, first, want_state)
+            runs[0].context_paths = context_paths
+            if second is None or runs[0].error:
+                return runs[0], None
+            if between:
+                between()
+            if not runs[0].mutated:
+                runs[1] = self._script(cursor, second, want_state)
+        if runs[1] is None:
+            with self.sandbox.fresh(spec.db_path) as cursor:
+                self.build(cursor, spec)
+                runs[1] = self._script(cursor, second, want_state)
+        return runs[0], runs[1]
+
+    def _script(self, cursor: duckdb.DuckDBPyConnection, script: str, want_state: bool) -> ScriptRun:
+        """Run a script's statements in order on `cursor`, recording its last result and state."""
+        out = ScriptRun()
+        statements = split_statements(script)
+        if not statements:
+            out.error, out.error_kind = "no SQL statement", "empty"
+            return out
+        start = time.monotonic()
+        deadline = start + self.timeout_s
+        try:
+            for sql in statements:
+                path, ran, result = run_with_fallback(sql, self.dialects, lambda s: self.sandbox.execute(cursor, s, deadline))
+                out.paths.append(path)
+                out.mutated |= result.statement_type not in _READ_ONLY
+                returns_rows = result.statement_type in _READ_ONLY or (
+                    result.statement_type in _DML and _RETURNING.search(ran)
+                )
+                if returns_rows and result.columns is not None:
+                    out.columns, out.rows, out.last_sql = result.columns, result.rows, ran
+            if out.mutated or want_state:
+                out.state = snapshot(self.sandbox, cursor, deadline)
+        except StatementError as exc:
+            out.error, out.error_kind = _message(exc), exc.kind
+        except QueryTimeout:
+            out.error, out.error_kind = f"timed out after {self.timeout_s:g}s", "timeout"
+        except ResultTooLarge as exc:
+            out.error, out.error_kind = str(exc), "too_large"
+        out.seconds = time.monotonic() - start
+        return out
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, QueryTimeout):
+        return "timed out"
+    return str(exc).strip() or type(exc).__name__
+
+
+def normalise_type(data_type: str) -> str:
+    """A column type with synonyms folded (DuckDB already maps INT->INTEGER, TEXT->VARCHAR)."""
+    return re.sub(r"^VARCHAR\(\d+\)$", "VARCHAR", data_type.strip().upper())
+
+
+def snapshot(sandbox: Sandbox, cursor: duckdb.DuckDBPyConnection, deadline: float) -> dict[str, Table]:
+    """Tables and views of the current database and temp catalog, with types and contents.
+
+    Returns:
+        Lower-cased name (schema-qualified outside `main`) -> Table.
+    """
+    scope = "database_name IN (current_database(), 'temp')"
+    objects = sandbox.execute(
+        cursor,
+        f"SELECT database_name, schema_name, table_name, 'table' FROM duckdb_tables() WHERE {scope} "
+        f"UNION ALL SELECT database_name, schema_name, view_name, 'view' FROM duckdb_views() "
+        f"WHERE NOT internal AND {scope}",
+        deadline,
+    ).rows
+    columns = sandbox.execute(
+        cursor,
+        f"SELECT database_name, schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+        f"WHERE {scope} ORDER BY database_name, schema_name, table_name, column_index",
+        deadline,
+    ).rows
+    state = {}
+    for database, schema, name, kind in objects:
+        cols = {c.lower(): normalise_type(t) for d, s, n, c, t in columns if (d, s, n) == (database, schema, name)}
+        qualified = f'"{database}"."{schema}"."{name}"'
+        rows = sandbox.execute(cursor, f"SELECT * FROM {qualified}", deadline).rows
+        key = name.lower() if schema == "main" else f"{schema}.{name}".lower()
+        state[key] = Table(kind, cols, rows)
+    return state

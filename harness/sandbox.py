@@ -1,0 +1,230 @@
+"""The DuckDB sandbox that gold and predicted SQL run in.
+
+Each scoring worker process owns one DuckDB instance, opened with external access disabled,
+extension install and autoload off, a memory limit and a thread limit, and then locked, so no
+statement can change those settings back. Every script gets a fresh catalog (an attached
+in-memory database, or an attached copy of a real `.duckdb` file) and its own connection, both
+thrown away afterwards; anything a script leaves behind elsewhere makes the instance be rebuilt.
+Each statement runs under a deadline: a watchdog thread calls `interrupt()` on the connection from
+outside the query, and the parent process kills and replaces the whole worker if it stops
+reporting (see `harness.workers`).
+
+Protects against: reading or writing files outside the sandbox's own temp dir (COPY TO, EXPORT
+DATABASE, ATTACH, read_csv/read_text/glob), installing or loading extensions from disk or the
+network, re-enabling external access or raising the limits (configuration is locked), reading
+environment variables (DuckDB has no such function), runaway queries (timeout), memory bombs
+(memory limit), leaking state from one script to the next (fresh catalog and connection).
+
+Does not protect against: bugs in DuckDB itself (a crash kills only the worker, which is then
+replaced, but a memory-safety exploit would run with the harness user's rights), writes into
+the sandbox's own temp dir (allowed by DuckDB there, wiped after every script), CPU use up to
+the timeout, or a denial of service by filling that temp dir within the timeout. It is not an
+OS-level jail: run the harness itself as an unprivileged user.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import duckdb
+
+
+class QueryTimeout(Exception):
+    """A statement ran past its deadline and was interrupted."""
+
+
+class ResultTooLarge(Exception):
+    """A statement returned more rows than the sandbox keeps."""
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """Resource limits of a sandboxed DuckDB instance.
+
+    Attributes:
+        memory_limit: DuckDB memory limit for the whole instance (e.g. "512MB").
+        threads: DuckDB worker threads.
+        max_rows: Most rows kept from one result; more is an error, not a silent truncation.
+    """
+
+    memory_limit: str = "512MB"
+    threads: int = 1
+    max_rows: int = 100_000
+
+
+@dataclass
+class Output:
+    """What one executed statement gave back.
+
+    Attributes:
+        statement_type: DuckDB's statement type name (SELECT, INSERT, CREATE, ...).
+        columns: Result column names, or None when the statement returns no rows.
+        rows: Result rows (empty list when there are no columns).
+    """
+
+    statement_type: str
+    columns: list[str] | None
+    rows: list[tuple]
+
+
+class _Watchdog:
+    """One daemon thread that interrupts the armed connection when its deadline passes."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._target: tuple[duckdb.DuckDBPyConnection, float] | None = None
+        threading.Thread(target=self._loop, daemon=True, name="sandbox-watchdog").start()
+
+    def arm(self, cursor: duckdb.DuckDBPyConnection, deadline: float) -> None:
+        with self._cond:
+            self._target = (cursor, deadline)
+            self._cond.notify()
+
+    def disarm(self) -> None:
+        with self._cond:
+            self._target = None
+
+    def _loop(self) -> None:
+        with self._cond:
+            while True:
+                if self._target is None:
+                    self._cond.wait()
+                    continue
+                cursor, deadline = self._target
+                remaining = deadline - time.monotonic()
+                if remaining > 0:
+                    self._cond.wait(remaining)
+                    continue
+                cursor.interrupt()
+                self._target = None
+
+
+class Sandbox:
+    """One locked DuckDB instance that hands out a fresh database per script."""
+
+    def __init__(self, limits: SandboxLimits = SandboxLimits()):
+        self.limits = limits
+        self.workdir = tempfile.mkdtemp(prefix="harness-sandbox-")
+        self._conn: duckdb.DuckDBPyConnection | None = None
+        self._count = 0
+        self._watchdog = _Watchdog()
+
+    def _instance(self) -> duckdb.DuckDBPyConnection:
+        if self._conn is None:
+            self._conn = duckdb.connect(
+                ":memory:",
+                config={
+                    "enable_external_access": False,
+                    "autoinstall_known_extensions": False,
+                    "autoload_known_extensions": False,
+                    "allow_community_extensions": False,
+                    "memory_limit": self.limits.memory_limit,
+                    "threads": self.limits.threads,
+                    "temp_directory": self.workdir,
+                    "lock_configuration": True,
+                },
+            )
+        return self._conn
+
+    @contextmanager
+    def fresh(self, db_path: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection whose current database is new: empty, or a private copy of `db_path`.
+
+        Args:
+            db_path: A DuckDB file to copy into the sandbox's temp dir and open instead of an
+                empty in-memory database. The original is never opened.
+
+        Yields:
+            A connection that is closed, and its database detached, on exit.
+        """
+        conn = self._instance()
+        self._count += 1
+        name = f"sandbox_{self._count}"
+        if db_path:
+            copy = os.path.join(self.workdir, f"{name}.duckdb")
+            shutil.copyfile(db_path, copy)
+            conn.execute(f"ATTACH '{copy}' AS {name}")
+        else:
+            conn.execute(f"ATTACH ':memory:' AS {name}")
+        cursor = conn.cursor()
+        cursor.execute(f"USE {name}")
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            self._clean(name)
+
+    def _clean(self, name: str) -> None:
+        """Detach the script's database; rebuild the instance if the script left data elsewhere.
+
+        Objects without data (views, macros, sequences) left in the unused default catalog are
+        invisible to later scripts, which resolve names in their own database, so only attached
+        databases and tables are checked.
+        """
+        conn = self._instance()
+        try:
+            conn.execute(f"DETACH DATABASE IF EXISTS {name}")
+            leftovers = conn.execute(
+                "SELECT (SELECT count(*) FROM duckdb_databases() WHERE NOT internal AND database_name <> 'memory')"
+                " + (SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory')"
+            ).fetchone()[0]
+        except duckdb.Error:
+            leftovers = 1
+        if leftovers:
+            self.reset()
+        for entry in os.listdir(self.workdir):
+            path = os.path.join(self.workdir, entry)
+            shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
+
+    def execute(self, cursor: duckdb.DuckDBPyConnection, sql: str, deadline: float) -> Output:
+        """Run one statement, interrupted from a timer thread when `deadline` passes.
+
+        Args:
+            cursor: A connection from `fresh`.
+            sql: Exactly one SQL statement in DuckDB's dialect.
+            deadline: `time.monotonic()` value at which the statement is interrupted.
+
+        Returns:
+            The statement's type, result columns and rows.
+
+        Raises:
+            QueryTimeout: The deadline passed.
+            ResultTooLarge: More than `limits.max_rows` rows came back.
+            duckdb.Error: The statement failed (parse, bind or run time).
+        """
+        if deadline <= time.monotonic():
+            raise QueryTimeout()
+        statements = cursor.extract_statements(sql)
+        statement_type = statements[-1].type.name if statements else "INVALID"
+        self._watchdog.arm(cursor, deadline)
+        try:
+            cursor.execute(sql)
+            columns = [d[0] for d in cursor.description] if cursor.description else None
+            rows = cursor.fetchmany(self.limits.max_rows + 1) if columns else []
+        except duckdb.InterruptException as exc:
+            raise QueryTimeout() from exc
+        finally:
+            self._watchdog.disarm()
+        if time.monotonic() > deadline:
+            raise QueryTimeout()
+        if len(rows) > self.limits.max_rows:
+            raise ResultTooLarge(f"more than {self.limits.max_rows} rows")
+        return Output(statement_type, columns, rows)
+
+    def reset(self) -> None:
+        """Close the instance; the next script opens a new one."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def close(self) -> None:
+        """Close the instance and delete the temp dir."""
+        self.reset()
+        shutil.rmtree(self.workdir, ignore_errors=True)

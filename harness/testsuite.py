@@ -1,0 +1,241 @@
+"""Test-suite databases: k random databases of a sample's schema that both scripts must agree on.
+
+The schema and the observed values are read from the sample's own database. Each column draws
+from its observed values (and those of same-named columns in other tables, so joins hit), their
+neighbours (n +/- 1, a day either side, other letter case), boundary values, literals of the gold
+query and NULL. Rows that break a constraint are dropped. Generation is deterministic in the seed,
+and the prepared databases are cached per schema and gold literals in the worker process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from collections import OrderedDict, defaultdict
+from decimal import Decimal
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from harness.execution import DatabaseSpec, Executor
+
+_CACHE: OrderedDict[str, list[DatabaseSpec]] = OrderedDict()
+_CACHE_SIZE = 256
+_DEFAULTS = {
+    int: [0, 1, 2, 3, 5, 10, 100],
+    float: [0.0, 0.5, 1.0, 2.5, 10.0, 99.99],
+    str: ["a", "b", "A", "x y", "2021-01-01"],
+    dt.date: [dt.date(2020, 1, 1), dt.date(2021, 6, 15), dt.date(2022, 12, 31)],
+    dt.datetime: [dt.datetime(2020, 1, 1), dt.datetime(2021, 6, 15, 12, 30)],
+    bool: [True, False],
+}
+_INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+
+
+def gold_literals(gold: str, dialects: tuple[str, ...]) -> list:
+    """String and number literals of the gold query (they make filters select something)."""
+    for dialect in ("duckdb", *dialects):
+        try:
+            trees = sqlglot.parse(gold, read=dialect)
+        except SqlglotError:
+            continue
+        out = []
+        for literal in (lit for tree in trees if tree for lit in tree.find_all(exp.Literal)):
+            if literal.is_string:
+                out.append(literal.this)
+            else:
+                try:
+                    out.append(int(literal.this) if literal.is_int else float(literal.this))
+                except ValueError:
+                    pass
+        return sorted(set(out), key=repr)[:32]
+    return []
+
+
+def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int) -> list[DatabaseSpec]:
+    """The k generated databases for a sample (cached).
+
+    Args:
+        executor: Runs statements in the sandbox.
+        base: The sample's database (its schema and values are read from it).
+        gold: Gold SQL, for its literals.
+        k: Number of databases.
+        seed: Base random seed.
+
+    Returns:
+        Prepared database specs; empty when the schema cannot be read.
+    """
+    literals = gold_literals(gold, executor.dialects)
+    key = hashlib.sha256(repr((base, literals, k, seed)).encode()).hexdigest()
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    with executor.sandbox.fresh(base.db_path) as cursor:
+        try:
+            executor.build(cursor, base)
+            tables = _read_schema(cursor)
+        except Exception:  # noqa: BLE001 - any failure only means no test suite for this sample
+            tables = []
+    specs = [_generate(executor, tables, literals, random.Random(f"{seed}:{i}:{key}")) for i in range(k)] if tables else []
+    _CACHE[key] = specs
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return specs
+
+
+def _read_schema(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Tables (in creation order) with DDL, columns, types, nullability and rows; then views."""
+    tables = []
+    for name, sql in cursor.execute(
+        "SELECT table_name, sql FROM duckdb_tables() WHERE database_name = current_database() ORDER BY table_oid"
+    ).fetchall():
+        columns = cursor.execute(
+            "SELECT column_name, data_type, is_nullable FROM duckdb_columns() "
+            "WHERE database_name = current_database() AND table_name = ? ORDER BY column_index",
+            [name],
+        ).fetchall()
+        rows = cursor.execute(f'SELECT * FROM "{name}" LIMIT 200').fetchall()
+        unique = cursor.execute(
+            "SELECT constraint_column_names FROM duckdb_constraints() WHERE database_name = current_database() "
+            "AND table_name = ? AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')",
+            [name],
+        ).fetchall()
+        keys = {names[0] for (names,) in unique if len(names) == 1}
+        tables.append({"name": name, "sql": sql, "columns": columns, "rows": rows, "unique": keys})
+    views = cursor.execute(
+        "SELECT sql FROM duckdb_views() WHERE NOT internal AND database_name = current_database() ORDER BY view_oid"
+    ).fetchall()
+    return tables + [{"view": sql} for (sql,) in views]
+
+
+def _python_type(data_type: str):
+    upper = data_type.upper()
+    if upper.startswith(_INT_TYPES):
+        return int
+    if upper.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL", "NUMERIC")):
+        return float
+    if upper.startswith("VARCHAR"):
+        return str
+    if upper == "DATE":
+        return dt.date
+    if upper.startswith("TIMESTAMP"):
+        return dt.datetime
+    if upper == "BOOLEAN":
+        return bool
+    return None
+
+
+def _neighbours(value) -> list:
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, (int, Decimal)):
+        return [value - 1, value + 1]
+    if isinstance(value, float):
+        return [value - 1, value + 1, value * 2]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return [value - dt.timedelta(days=1), value + dt.timedelta(days=1)]
+    if isinstance(value, str):
+        return [value.upper(), value.lower(), value + "x", value[:-1]]
+    return []
+
+
+def _pools(tables: list[dict], literals: list) -> dict:
+    """(table, column) -> (observed, neighbours, boundaries, gold literals and their neighbours)."""
+    by_name = defaultdict(list)
+    for table in tables:
+        if "view" not in table:
+            for i, (column, _, _) in enumerate(table["columns"]):
+                by_name[column.lower()] += [r[i] for r in table["rows"] if r[i] is not None]
+    pools = {}
+    for table in (t for t in tables if "view" not in t):
+        for column, data_type, _ in table["columns"]:
+            kind = _python_type(data_type)
+            observed = list(dict.fromkeys(by_name[column.lower()]))
+            if kind is float:
+                literal = [v for v in literals if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            else:
+                literal = [v for v in literals if kind is not None and type(v) is kind]
+            base = observed or _DEFAULTS.get(kind, [])
+            boundary = [min(base), max(base)] if base and kind in (int, float, str, dt.date) else []
+            if kind in (int, float):
+                boundary.append(0)
+            if kind is str:
+                boundary.append("")
+            near_literal = literal + [n for v in literal for n in _neighbours(v)]
+            pools[table["name"], column] = (base, [n for v in base for n in _neighbours(v)], boundary, near_literal)
+    return pools
+
+
+def _value(rng: random.Random, pool: tuple[list, list, list, list], nullable: bool, null_rate: float):
+    """One cell: NULL, an observed value, a neighbour, a boundary, or a gold literal (or its neighbour)."""
+    observed, neighbours, boundary, near_literal = pool
+    if (nullable and rng.random() < null_rate) or not observed:
+        return None
+    roll = rng.random()
+    for share, choices in ((0.45, observed), (0.6, neighbours), (0.75, boundary), (1.0, near_literal)):
+        if roll < share and choices:
+            return rng.choice(choices)
+    return rng.choice(observed)
+
+
+def _generate(executor: Executor, tables: list[dict], literals: list, rng: random.Random) -> DatabaseSpec:
+    """One random database of the schema, built once to drop rows that break constraints."""
+    pools = _pools(tables, literals)
+    prepared: list[tuple[str, tuple]] = []
+    with executor.sandbox.fresh() as cursor:
+        for table in tables:
+            if "view" in table:
+                _try(cursor, prepared, table["view"], ())
+                continue
+            if not _try(cursor, prepared, table["sql"], ()):
+                continue
+            rows = [r for r in table["rows"] if rng.random() < 0.5]
+            null_rate = rng.choice((0.1, 0.2, 0.4))
+            used = {c: {r[i] for r in rows} for i, (c, _, _) in enumerate(table["columns"]) if c in table["unique"]}
+            for _ in range(rng.randint(8, 20)):
+                row = []
+                for column, _, nullable in table["columns"]:
+                    value = _value(rng, pools[table["name"], column], bool(nullable), null_rate)
+                    if column in used:  # keep single-column keys unique so the row is not dropped
+                        value = _fresh(value, used[column])
+                        used[column].add(value)
+                    row.append(value)
+                rows.append(tuple(row))
+            marks = "(" + ", ".join(["?"] * len(table["columns"])) + ")"
+            insert = f'INSERT INTO "{table["name"]}" VALUES '
+            if rows and not _try(cursor, prepared, insert + ", ".join([marks] * len(rows)), tuple(v for r in rows for v in r)):
+                kept = [row for row in rows if _try(cursor, [], insert + marks, row)]  # drop rows that break constraints
+                if kept:
+                    prepared.append((insert + ", ".join([marks] * len(kept)), tuple(v for row in kept for v in row)))
+    return DatabaseSpec(prepared=tuple(prepared))
+
+
+def _fresh(value, used: set):
+    """`value`, or when taken, the nearest untaken value of its kind."""
+    step = 0
+    while value in used and step < 10_000:
+        step += 1
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, (int, float, Decimal)):
+            value = value + 1
+        elif isinstance(value, (dt.date, dt.datetime)):
+            value = value + dt.timedelta(days=1)
+        elif isinstance(value, str):
+            value = f"{value}{step}"
+        else:
+            return value
+    return value
+
+
+def _try(cursor: duckdb.DuckDBPyConnection, prepared: list, sql: str, params: tuple) -> bool:
+    """Run a statement; keep it in `prepared` only when it succeeds."""
+    try:
+        cursor.execute(sql, list(params))
+    except duckdb.Error:
+        return False
+    prepared.append((sql, params))
+    return True

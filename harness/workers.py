@@ -1,0 +1,176 @@
+"""Scoring worker processes, watched from outside: a worker that stops reporting is killed and replaced.
+
+A worker runs jobs (`fn(payload, config, beat)`) one at a time and calls `beat(stage, partial)`
+before every step that runs SQL. The parent waits for each beat at most `stall_s` seconds
+(the query timeout plus a grace period); past that, or when the worker dies, it kills the
+process, starts a fresh one, and returns what it knows: the last stage and partial result.
+Each worker's temp files live in a directory the parent creates and removes, killed or not.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing as mp
+import os
+import queue
+import shutil
+import tempfile
+import traceback
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+_CONTEXT = mp.get_context("spawn")
+
+
+@dataclass
+class Outcome:
+    """What a job gave back.
+
+    Attributes:
+        result: The job's return value, or None when the worker was killed or crashed.
+        killed: "stall" (no beat in time), "crash" (the process died), "error" (the job raised) or None.
+        stage: The last stage the worker reported.
+        partial: The last partial result the worker reported.
+        error: Traceback text when the job raised.
+    """
+
+    result: Any = None
+    killed: str | None = None
+    stage: str | None = None
+    partial: Any = None
+    error: str | None = None
+
+
+def _main(conn, fn: Callable, config: Any, tmpdir: str) -> None:
+    """Worker loop: receive payloads, run `fn`, send beats and the result; clean up on exit."""
+    tempfile.tempdir = tmpdir  # every temp file of this process lives where the parent can remove it
+
+    def beat(stage: str, partial: Any = None) -> None:
+        conn.send(("beat", stage, partial))
+
+    while True:
+        try:
+            payload = conn.recv()
+        except EOFError:
+            break
+        if payload is None:
+            break
+        try:
+            conn.send(("done", fn(payload, config, beat)))
+        except Exception:  # noqa: BLE001 - reported to the parent, which records it
+            conn.send(("error", traceback.format_exc()))
+    atexit._run_exitfuncs()  # close sandboxes, then skip interpreter teardown of DuckDB objects
+    os._exit(0)
+
+
+class Worker:
+    """One worker process running `fn` with a fixed `config`."""
+
+    def __init__(self, fn: Callable, config: Any, stall_s: float):
+        self.fn, self.config, self.stall_s = fn, config, stall_s
+        self._process = None
+        self._conn = None
+        self._tmpdir: str | None = None
+
+    def _start(self) -> None:
+        parent, child = _CONTEXT.Pipe()
+        self._tmpdir = tempfile.mkdtemp(prefix="harness-worker-")
+        self._process = _CONTEXT.Process(target=_main, args=(child, self.fn, self.config, self._tmpdir), daemon=True)
+        self._conn = parent
+        self._process.start()
+        child.close()
+
+    def call(self, payload: Any) -> Outcome:
+        """Run one job; never raises for anything the job or its SQL does."""
+        if self._process is None or not self._process.is_alive():
+            self._start()
+        outcome = Outcome()
+        try:
+            self._conn.send(payload)
+            while True:
+                if not self._conn.poll(self.stall_s):
+                    outcome.killed = "stall"
+                    break
+                kind, *rest = self._conn.recv()
+                if kind == "beat":
+                    outcome.stage, partial = rest
+                    outcome.partial = partial if partial is not None else outcome.partial
+                elif kind == "done":
+                    outcome.result = rest[0]
+                    return outcome
+                else:
+                    outcome.killed, outcome.error = "error", rest[0]
+                    return outcome
+        except (EOFError, OSError, BrokenPipeError):
+            outcome.killed = "crash"
+        self.kill()
+        return outcome
+
+    def kill(self) -> None:
+        """Kill the process now; the next call starts a new one."""
+        if self._process is not None and self._process.pid is not None:
+            self._process.kill()
+            self._process.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        if self._tmpdir:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+        self._process = self._conn = self._tmpdir = None
+
+    def close(self) -> None:
+        """Ask the process to exit, killing it if it does not."""
+        if self._process is not None and self._process.is_alive():
+            try:
+                self._conn.send(None)
+                self._process.join(2)
+            except (OSError, BrokenPipeError):
+                pass
+        self.kill()
+
+
+def run_jobs(fn: Callable, payloads: list, config: Any, workers: int, stall_s: float, label: str | None) -> list[Outcome]:
+    """Run `fn` on every payload across `workers` processes; outcomes in payload order.
+
+    Args:
+        fn: Top-level function `fn(payload, config, beat)` run inside the workers.
+        payloads: Jobs.
+        config: Passed to every call.
+        workers: Number of processes (capped at the number of jobs).
+        stall_s: Longest wait for a beat before a worker is killed.
+        label: Progress bar text, or None for no progress bar.
+
+    Returns:
+        One outcome per payload.
+    """
+    if not payloads:
+        return []
+    idle: queue.Queue[Worker] = queue.Queue()
+    pool = [Worker(fn, config, stall_s) for _ in range(max(1, min(workers, len(payloads))))]
+    for worker in pool:
+        idle.put(worker)
+
+    def job(payload: Any) -> Outcome:
+        worker = idle.get()
+        try:
+            return worker.call(payload)
+        finally:
+            idle.put(worker)
+
+    outcomes: list[Outcome | None] = [None] * len(payloads)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    try:
+        with ThreadPoolExecutor(len(pool)) as threads, Progress(*columns, console=Console(stderr=True), disable=label is None) as bar:
+            task = bar.add_task(label or "", total=len(payloads))
+            futures = {threads.submit(job, p): i for i, p in enumerate(payloads)}
+            for future in as_completed(futures):
+                outcomes[futures[future]] = future.result()
+                bar.advance(task)
+    finally:
+        for worker in pool:
+            worker.close()
+    return outcomes  # type: ignore[return-value]

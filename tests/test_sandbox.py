@@ -1,0 +1,121 @@
+"""The sandbox: hostile predictions end within the timeout plus two seconds and escape nothing."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.sandbox import QueryTimeout, Sandbox, SandboxLimits
+from harness.scoring import ScoreConfig, score_item
+from harness.workers import Worker
+
+TIMEOUT = 1.5
+CONFIG = ScoreConfig(timeout_s=TIMEOUT, memory_limit="256MB", test_suite_k=0, workers=1)
+CONTEXT = "CREATE TABLE t (a INT, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y');"
+
+
+def _hostile(tmp: Path) -> dict[str, str]:
+    secret = tmp / "secret.txt"
+    secret.write_text("top secret\n")
+    return {
+        "copy-to": f"COPY t TO '{tmp / 'out.csv'}'",
+        "export-database": f"EXPORT DATABASE '{tmp / 'dump'}'",
+        "attach-new-file": f"ATTACH '{tmp / 'new.duckdb'}' AS x; CREATE TABLE x.t AS SELECT 1",
+        "read-csv": f"SELECT * FROM read_csv('{secret}')",
+        "read-text": f"SELECT content FROM read_text('{secret}')",
+        "glob": "SELECT * FROM glob('/etc/*')",
+        "install-extension": "INSTALL httpfs",
+        "load-extension": "LOAD httpfs",
+        "enable-external-access": "SET enable_external_access = true; SELECT * FROM read_text('/etc/passwd')",
+        "raise-memory": "SET memory_limit = '100GB'",
+        "unlock": "SET lock_configuration = false",
+        "getenv": "SELECT getenv('HOME')",
+        "recursive-cte": "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+        "cross-join": "SELECT count(*) FROM range(100000) a, range(100000) b, range(100000) c",
+        "memory-bomb": "SELECT list(range) FROM range(1000000000)",
+        "huge-string": "SELECT repeat('x', 1000000000)",
+    }
+
+
+@pytest.mark.parametrize("name", list(_hostile(Path("/tmp"))))
+def test_hostile_prediction_is_contained(tmp_path, name):
+    query = _hostile(tmp_path)[name]
+    start = time.monotonic()
+    record = score_item({"sql_context": CONTEXT, "sql": "SELECT a FROM t", "prediction": query}, CONFIG)
+    elapsed = time.monotonic() - start
+    assert elapsed < TIMEOUT + 2.0 + 1.0, elapsed  # + 1 s for a worker (re)start on a busy machine
+    assert record["execution_match"] is False, record
+    assert record["reason"] in ("pred_exec_error", "pred_parse_error", "timeout"), record
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.txt"]
+    after = score_item({"sql_context": CONTEXT, "sql": "SELECT a FROM t", "prediction": "SELECT a FROM t"}, CONFIG)
+    assert after["execution_match"] is True and after["reason"] == "match"
+
+
+def test_hanging_queries_time_out_and_the_run_goes_on():
+    from harness.scoring import score_all
+
+    hang = "SELECT count(*) FROM range(100000) a, range(100000) b, range(100000) c"
+    items = [{"id": i, "sql_context": CONTEXT, "sql": "SELECT a FROM t", "prediction": hang if i % 2 else "SELECT a FROM t"} for i in range(4)]
+    start = time.monotonic()
+    records = score_all(items, ScoreConfig(timeout_s=1.0, test_suite_k=0, workers=2), progress=False)
+    assert time.monotonic() - start < 2 * (1.0 + 2.0) + 3.0
+    assert [r["reason"] for r in records] == ["match", "timeout", "match", "timeout"]
+
+
+def test_timeout_interrupts_the_statement():
+    sandbox = Sandbox(SandboxLimits(memory_limit="256MB"))
+    try:
+        with sandbox.fresh() as cursor:
+            start = time.monotonic()
+            with pytest.raises(QueryTimeout):
+                sandbox.execute(cursor, "SELECT count(*) FROM range(100000) a, range(100000) b", time.monotonic() + 0.5)
+            assert time.monotonic() - start < 1.5
+            assert sandbox.execute(cursor, "SELECT 42", time.monotonic() + 1).rows == [(42,)]
+    finally:
+        sandbox.close()
+
+
+def test_each_script_gets_a_fresh_database():
+    sandbox = Sandbox()
+    try:
+        with sandbox.fresh() as cursor:
+            sandbox.execute(cursor, "CREATE TABLE leak (x INT)", time.monotonic() + 5)
+            sandbox.execute(cursor, "CREATE TABLE memory.main.leak2 (x INT)", time.monotonic() + 5)
+            sandbox.execute(cursor, "CREATE TEMP TABLE leak3 (x INT)", time.monotonic() + 5)
+        with sandbox.fresh() as cursor:
+            names = sandbox.execute(cursor, "SELECT table_name FROM duckdb_tables()", time.monotonic() + 5).rows
+            assert names == []
+            settings = dict(sandbox.execute(cursor, "SELECT name, value FROM duckdb_settings() WHERE name IN "
+                                            "('enable_external_access', 'lock_configuration', 'autoload_known_extensions', "
+                                            "'autoinstall_known_extensions', 'threads')", time.monotonic() + 5).rows)
+            assert settings == {"enable_external_access": "false", "lock_configuration": "true",
+                                "autoload_known_extensions": "false", "autoinstall_known_extensions": "false", "threads": "1"}
+    finally:
+        sandbox.close()
+    assert not os.path.exists(sandbox.workdir)
+
+
+def _crash(payload, config, beat):
+    if payload == "crash":
+        os._exit(3)
+    if payload == "hang":
+        beat("hang")
+        time.sleep(60)
+    return payload * 2
+
+
+def test_crashed_or_stalled_worker_is_replaced():
+    worker = Worker(_crash, None, stall_s=1.0)
+    try:
+        assert worker.call(2).result == 4
+        assert worker.call("crash").killed == "crash"
+        assert worker.call(3).result == 6
+        start = time.monotonic()
+        outcome = worker.call("hang")
+        assert outcome.killed == "stall" and outcome.stage == "hang" and time.monotonic() - start < 3
+        assert worker.call(5).result == 10
+    finally:
+        worker.close()

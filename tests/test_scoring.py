@@ -1,0 +1,156 @@
+"""Scoring against the SQL fixture pairs, gold-as-prediction checks, summaries and the real gretel rows."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from harness.scoring import SCORER_VERSION, ScoreConfig, check_gold, score_all, score_item, summarize
+
+PAIRS = Path(__file__).parent / "data" / "sql_pairs"
+GRETEL = Path(__file__).parents[2] / "shared" / "data" / "gretel-sample" / "text_to_sql.csv"
+CONFIG = ScoreConfig(timeout_s=5, workers=2)
+_KEYS = {"exact": "exact_match", "ast": "ast_match", "exec": "execution_match", "suite": "test_suite_match"}
+
+
+def load_pairs() -> list[dict]:
+    """Every pair of every fixture file: name, context, gold, prediction, expect."""
+    pairs = []
+    for path in sorted(PAIRS.glob("*.txt")):
+        text = path.read_text()
+        head, *blocks = re.split(r"^=== ", text, flags=re.MULTILINE)
+        shared = _sections(head).get("context", "")
+        for block in blocks:
+            name, _, body = block.partition("\n")
+            sections = _sections(body)
+            expect = dict(item.split("=", 1) for item in sections.pop("expect").split())
+            pairs.append({"id": f"{path.stem}/{name.strip()}", "sql_context": sections.get("context", shared),
+                          "sql": sections["gold"], "prediction": sections.get("prediction", ""), "expect": expect})
+    return pairs
+
+
+def _sections(text: str) -> dict:
+    """`name:` headed sections of a block; `expect:` holds its value on the same line."""
+    out, current = {}, None
+    for line in text.splitlines():
+        match = re.match(r"^(context|gold|prediction|expect):\s*(.*)$", line)
+        if match:
+            current = match.group(1)
+            out[current] = match.group(2)
+        elif current:
+            out[current] = (out[current] + "\n" + line) if out[current] else line
+    return {k: v.strip() for k, v in out.items()}
+
+
+def _value(text: str):
+    return {"true": True, "false": False, "null": None}[text]
+
+
+@pytest.fixture(scope="module")
+def scored() -> dict:
+    pairs = load_pairs()
+    records = score_all([{k: v for k, v in p.items() if k != "expect"} for p in pairs], CONFIG, progress=False)
+    return {p["id"]: (p, r) for p, r in zip(pairs, records)}
+
+
+def test_fixture_has_enough_pairs():
+    assert len(load_pairs()) >= 60
+
+
+@pytest.mark.parametrize("pair_id", [p["id"] for p in load_pairs()])
+def test_pair_verdicts(scored, pair_id):
+    pair, record = scored[pair_id]
+    for key, expected in pair["expect"].items():
+        if expected == "*":
+            continue
+        if key in _KEYS:
+            assert record[_KEYS[key]] is _value(expected), (key, record)
+        elif key == "reason":
+            assert record["reason"] == expected, record
+        elif key in ("gold_dialect", "pred_dialect"):
+            assert record["dialect"]["gold" if key == "gold_dialect" else "prediction"] == expected, record
+
+
+def test_records_keep_input_order_and_fields(scored):
+    pairs = load_pairs()
+    assert list(scored) == [p["id"] for p in pairs]
+    for pair, record in scored.values():
+        assert record["sql"] == pair["sql"] and record["sql_context"] == pair["sql_context"]
+        assert {"exact_match", "ast_match", "execution_match", "test_suite_match", "reason", "timings"} <= set(record)
+
+
+def test_mismatch_records_show_differing_rows(scored):
+    _, record = scored["select/missing-distinct"]
+    assert record["diff"]["gold_rows"] == 3 and record["diff"]["pred_rows"] == 6
+    assert record["diff"]["only_pred"]
+
+
+def test_gold_as_prediction_scores_every_judgeable_fixture():
+    items, seen = [], set()
+    for pair in load_pairs():
+        if (pair["sql_context"], pair["sql"]) not in seen:
+            seen.add((pair["sql_context"], pair["sql"]))
+            items.append({"id": pair["id"], "sql_context": pair["sql_context"], "sql": pair["sql"], "prediction": pair["sql"]})
+    records = score_all(items, CONFIG, progress=False)
+    judgeable = [r for r in records if r["execution_match"] is not None]
+    assert len(judgeable) >= len(items) - 3
+    failed = [(r["id"], r["reason"], r.get("test_suite_reason")) for r in judgeable if not (r["execution_match"] and r["test_suite_match"] is not False)]
+    assert failed == []
+    assert all(r["exact_match"] for r in records)
+
+
+def test_summary_counts_and_breakdowns():
+    records = [
+        {"exact_match": True, "ast_match": True, "execution_match": True, "test_suite_match": True, "reason": "match", "sql_complexity": "basic SQL"},
+        {"exact_match": False, "ast_match": None, "execution_match": None, "test_suite_match": None, "reason": "gold_error", "sql_complexity": "basic SQL"},
+        {"exact_match": False, "ast_match": False, "execution_match": False, "test_suite_match": False, "reason": "row_mismatch", "sql_complexity": "aggregation", "domain": "x"},
+    ]
+    summary = summarize(records)
+    assert summary["n"] == 3 and summary["judgeable"] == 2 and summary["unjudgeable"] == 1
+    assert summary["execution_match"] == {"n": 2, "matched": 1, "rate": 0.5}
+    assert summary["exact_match"]["n"] == 3
+    assert summary["reasons"] == {"match": 1, "gold_error": 1, "row_mismatch": 1}
+    assert summary["by"]["sql_complexity"]["basic SQL"]["execution_match"]["rate"] == 1.0
+    assert summary["by"]["domain"]["x"]["n"] == 1 and "sql_task_type" not in summary["by"]
+
+
+def test_score_item_and_check_gold():
+    item = {"sql_context": "CREATE TABLE t (a INT); INSERT INTO t VALUES (1), (2);", "sql": "SELECT a FROM t", "prediction": "SELECT a FROM t WHERE a > 1"}
+    record = score_item(item, ScoreConfig(test_suite_k=0, workers=1))
+    assert record["execution_match"] is False and record["reason"] == "row_mismatch" and record["test_suite_match"] is False
+    assert check_gold(item, ScoreConfig(workers=1)) == {"status": "ok", "dialect": "duckdb", "error": None, "rows": 2}
+    assert check_gold({**item, "sql": "SELECT b FROM t"}, ScoreConfig(workers=1))["status"] == "gold_error"
+    assert check_gold({**item, "sql_context": "CREATE TABLE ("}, ScoreConfig(workers=1))["status"] == "context_error"
+    assert isinstance(SCORER_VERSION, str) and SCORER_VERSION
+
+
+def test_real_database_file_is_copied_not_changed(tmp_path):
+    import duckdb
+
+    path = tmp_path / "shop.duckdb"
+    with duckdb.connect(str(path)) as conn:
+        conn.execute("CREATE TABLE items (id INT, price DOUBLE); INSERT INTO items VALUES (1, 2.5), (2, 4.0)")
+    item = {"sql_context": "", "db_path": str(path), "setup_sql": "INSERT INTO items VALUES (3, 1.0)",
+            "sql": "DELETE FROM items WHERE price < 3", "prediction": "DELETE FROM items WHERE price <= 2.5"}
+    record = score_item(item, ScoreConfig(workers=1))
+    assert record["execution_match"] is True, record
+    with duckdb.connect(str(path)) as conn:
+        assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == 2
+
+
+@pytest.mark.skipif(not GRETEL.is_file(), reason="gretel sample not present")
+def test_gretel_sample_gold_as_prediction():
+    with GRETEL.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    items = [{k: r[k] for k in ("id", "sql_context", "sql", "sql_complexity", "sql_task_type", "domain")} | {"prediction": r["sql"]} for r in rows]
+    with_fallback = score_all(items, CONFIG, progress=False)
+    without = score_all(items, ScoreConfig(timeout_s=5, workers=2, source_dialects=(), test_suite_k=0), progress=False)
+    judged = [r for r in with_fallback if r["execution_match"] is not None]
+    judged_plain = [r for r in without if r["execution_match"] is not None]
+    print(f"gretel sample: {len(judged)}/{len(rows)} judgeable with the transpile fallback, {len(judged_plain)} without")
+    assert len(rows) == 25 and len(judged) >= len(judged_plain)
+    assert all(r["execution_match"] for r in judged), [(r["id"], r["reason"]) for r in judged if not r["execution_match"]]
+    assert all(r["test_suite_match"] is not False for r in judged), [(r["id"], r.get("test_suite_reason")) for r in judged if r["test_suite_match"] is False]
