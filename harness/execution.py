@@ -38,8 +38,10 @@ class DatabaseSpec:
 
     @classmethod
     def from_item(cls, item: dict) -> DatabaseSpec:
-        """The database of a scoring item (`sql_context`, `setup_sql`, `db_path`)."""
-        return cls(item.get("sql_context") or "", item.get("setup_sql") or "", item.get("db_path") or None)
+        """The database of a scoring item: a copy of `db_path` when it has one (its `sql_context`
+        then only describes the schema for the prompt), else built from `sql_context`; `setup_sql` after."""
+        db_path = item.get("db_path") or None
+        return cls("" if db_path else item.get("sql_context") or "", item.get("setup_sql") or "", db_path)
 
 
 @dataclass

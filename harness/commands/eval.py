@@ -1,0 +1,92 @@
+"""`harness eval`: generate SQL with checkpoints on a task split, score it, store it, show it."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+
+def add_eval_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by `eval` and `run`: what to evaluate on and how to decode and score."""
+    parser.add_argument("--task", default="sample", help="task name or a .jsonl/.csv/.parquet file (default: sample)")
+    parser.add_argument("--data", help="local file or directory replacing the task's source")
+    parser.add_argument("--model", default="gemma-3-270m", help="base model: gemma-3-270m, a Hub id or a folder")
+    parser.add_argument("--batch-size", type=int, help="generation batch size (default: chosen for the memory)")
+    parser.add_argument("--max-new-tokens", type=int, default=256, help="most new tokens per sample (default 256)")
+    parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds per SQL script in the sandbox (default 5)")
+    parser.add_argument("--workers", type=int, help="scoring processes (default: CPU count)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the `eval` options."""
+    add_eval_options(parser)
+    parser.add_argument("--split", default="test", choices=["train", "test", "all"])
+    parser.add_argument("--limit", type=int, help="evaluate the first N samples of the split")
+    parser.add_argument(
+        "--checkpoint", action="append", dest="checkpoints", metavar="SPEC",
+        help="base, a run folder (every epoch), an adapter folder or a merged model folder; repeatable (default: base)",
+    )
+    parser.add_argument("--run", type=Path, help="run folder to store results in (default: the run named, or a new one)")
+    parser.add_argument("--rescore", type=Path, metavar="RUN", help="score a run's stored predictions again, without generating")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Evaluate, store and print the leaderboard of the run."""
+    from harness import leaderboard
+    from harness.evaluate import evaluate, rescore, resolve_checkpoints
+    from harness.store import RUNS_DIR, RunStore
+    from harness.tasks import load_task
+
+    score_config = scoring_config(args)
+    if args.rescore:
+        store = RunStore(args.rescore)
+        rescore(store, score_config, progress=not args.no_progress)
+    else:
+        task = load_task(args.task, data=args.data)
+        samples = task.split(args.split)[: args.limit]
+        checkpoints = resolve_checkpoints(args.checkpoints or ["base"], args.model)
+        run_dir = args.run or next(
+            (Path(s) for s in args.checkpoints or [] if (Path(s) / "checkpoints").is_dir()),
+            RUNS_DIR / f"eval-{task.name.replace(':', '-')}-{time.strftime('%Y%m%d-%H%M%S')}",
+        )
+        store = RunStore(run_dir)
+        record_eval(store, task, args, len(samples))
+        evaluate(store, checkpoints, samples, task, args.split, decode_config(args), score_config,
+                 batch_size=args.batch_size, progress=not args.no_progress)
+    board = leaderboard.build([store])
+    leaderboard.print_table(board)
+    return 0
+
+
+def decode_config(args):
+    from harness.generate import DecodeConfig
+
+    return DecodeConfig(max_new_tokens=args.max_new_tokens, dtype=args.dtype)
+
+
+def scoring_config(args):
+    from harness.scoring import ScoreConfig
+
+    return ScoreConfig(timeout_s=args.timeout, **({"workers": args.workers} if args.workers else {}))
+
+
+def record_eval(store, task, args, n: int) -> None:
+    """Add what the evaluation depends on to the run's manifest (creating it for eval-only runs)."""
+    from harness import environment
+
+    manifest = store.manifest() if (store.path / "manifest.json").is_file() else {"run": store.name}
+    manifest.setdefault("task", {"name": task.name, "version": task.version, "origin": task.origin})
+    manifest.setdefault("model", args.model)
+    manifest["eval"] = {
+        "split": getattr(args, "split", "test"),
+        "n": n,
+        "batch_size": args.batch_size,
+        "max_new_tokens": args.max_new_tokens,
+        "dtype": args.dtype,
+        "timeout_s": args.timeout,
+        **environment.describe(),
+    }
+    store.write_manifest(manifest)

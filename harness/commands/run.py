@@ -1,0 +1,80 @@
+"""`harness run`: train, evaluate the base model and every epoch checkpoint, print the leaderboard.
+
+With no arguments it runs the embedded default: the `sample` task, `gemma-3-270m`, and the
+`fast` preset on a GPU or the `cpu` preset without one. Running it again on the same `--run`
+folder resumes: training carries on from its last saved state, and generations come from the
+cache, so finished work is never redone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from harness.commands.eval import add_eval_options, decode_config, record_eval, scoring_config
+from harness.presets import PRESETS
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Options of `harness run`."""
+    add_eval_options(parser)
+    parser.add_argument("--preset", choices=PRESETS, help="training preset (default: fast with a GPU, cpu without)")
+    parser.add_argument("--run", type=Path, help="run folder (default: results/runs/<task>-<model>-<preset>-<time>); an existing one resumes")
+    parser.add_argument("--epochs", type=int, help="training epochs")
+    parser.add_argument("--train-samples", type=int, help="use the first N train samples (0: all)")
+    parser.add_argument("--eval-samples", type=int, help="evaluate the first N test samples (0: all)")
+    parser.add_argument("--no-quant", action="store_true", help="train on a bf16 base instead of 4-bit NF4")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override any training config field")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Train, evaluate every checkpoint, and write the leaderboard and plot into the run folder."""
+    from rich.console import Console
+
+    from harness import leaderboard
+    from harness.evaluate import Checkpoint, evaluate
+    from harness.presets import apply_overrides, default_preset, load_preset, parse_set
+    from harness.store import RUNS_DIR, RunStore
+    from harness.tasks import load_task
+    from harness.train import read_run, train
+
+    console = Console()
+    started = time.perf_counter()
+    resume = args.run is not None and (args.run / "config.json").is_file()
+    if resume:
+        source, config = read_run(args.run)
+        console.print(f"resuming run {args.run}")
+    else:
+        config = load_preset(args.preset or default_preset())
+        flags = {
+            "model": args.model, "epochs": args.epochs, "train_samples": args.train_samples,
+            "eval_samples": args.eval_samples, "quantize_4bit": False if args.no_quant else None,
+        }
+        config = apply_overrides(config, {k: v for k, v in flags.items() if v is not None}, source="command line")
+        config = apply_overrides(config, parse_set(args.set))
+        source = {"name_or_path": args.task, "data": args.data}
+    task = load_task(source["name_or_path"], source["data"])
+    run_dir = args.run or RUNS_DIR / f"{task.name.replace(':', '-')}-{config.model.replace('/', '-')}-{config.preset}-{time.strftime('%Y%m%d-%H%M%S')}"
+    console.print(f"[bold]run[/] {run_dir}: task {task.name} v{task.version}, model {config.model}, preset {config.preset}")
+    epochs = train(task, config, run_dir, resume=resume, task_source=source)
+    trained_s = time.perf_counter() - started
+
+    store = RunStore(run_dir)
+    samples = task.test[: config.eval_samples or None]
+    args.model = config.model
+    record_eval(store, task, args, len(samples))
+    manifest = store.manifest()
+    manifest.update(preset=config.preset, config=asdict(config), seed=config.seed)
+    store.write_manifest(manifest)
+    checkpoints = [Checkpoint("base", config.model)] + [Checkpoint(p.name, config.model, str(p)) for p in epochs]
+    evaluate(store, checkpoints, samples, task, "test", decode_config(args), scoring_config(args),
+             batch_size=args.batch_size, progress=not args.no_progress)
+
+    board = leaderboard.build([store])
+    leaderboard.print_table(board, console=console, breakdowns=True)
+    paths = leaderboard.write_all(board, run_dir)
+    console.print(f"leaderboard and plot: {', '.join(str(p) for p in paths.values())}")
+    console.print(f"training {trained_s / 60:.1f} min, total {(time.perf_counter() - started) / 60:.1f} min")
+    return 0

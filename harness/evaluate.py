@@ -1,0 +1,129 @@
+"""Evaluate checkpoints on a task split: generate through the cache, score, store.
+
+`resolve_checkpoints` turns what a user names (`base`, a run folder, an `epoch_<n>` adapter
+folder, a merged model folder) into `Checkpoint`s; `evaluate` generates for each one (the model
+is loaded only when some output is not cached), scores every prediction with the evaluator and
+writes `eval/<checkpoint>/samples.jsonl` and `summary.json` into the run's store.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import models, prompts
+from harness.errors import HarnessInputError
+from harness.extract import extract_sql
+from harness.gencache import GenerationCache
+from harness.generate import DecodeConfig, generate
+from harness.samples import Sample
+from harness.scoring import SCORER_VERSION, ScoreConfig, score_all, summarize
+from harness.store import RunStore, epoch_of
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """One thing to evaluate: a base model, optionally with an adapter."""
+
+    label: str
+    model: str
+    adapter: str | None = None
+
+    @property
+    def epoch(self) -> int | None:
+        return epoch_of(self.label)
+
+
+def resolve_checkpoints(specs: list[str], model: str) -> list[Checkpoint]:
+    """Checkpoints from `base`, run folders (every epoch), adapter folders or merged model folders."""
+    found = []
+    for spec in specs:
+        path = Path(spec)
+        if spec == "base":
+            found.append(Checkpoint("base", model))
+        elif (path / "checkpoints").is_dir():
+            epochs = sorted((path / "checkpoints").glob("epoch_*"), key=lambda p: epoch_of(p.name) or 0)
+            if not epochs:
+                raise HarnessInputError(f"{path}: run has no epoch checkpoints yet")
+            found += [Checkpoint(p.name, model, str(p)) for p in epochs]
+        elif (path / "adapter_config.json").is_file():
+            found.append(Checkpoint(path.name, model, str(path)))
+        elif (path / "config.json").is_file():
+            found.append(Checkpoint(path.name, str(path.resolve())))
+        elif path.is_dir():
+            raise HarnessInputError(f"{path}: no weights here (neither an adapter, a model folder nor a run)")
+        else:
+            raise HarnessInputError(f"{spec}: not a checkpoint (use base, a run folder, an adapter or a model folder)")
+    return found
+
+
+def evaluate(
+    store: RunStore,
+    checkpoints: list[Checkpoint],
+    samples: list[Sample],
+    task,
+    split: str,
+    decode: DecodeConfig,
+    score_config: ScoreConfig,
+    batch_size: int | None = None,
+    device: str | None = None,
+    progress: bool = True,
+) -> list[dict]:
+    """Generate, score and store every checkpoint; returns their summaries."""
+    return [
+        evaluate_one(store, ck, samples, task, split, decode, score_config, batch_size, device, progress)
+        for ck in checkpoints
+    ]
+
+
+def evaluate_one(store, ck: Checkpoint, samples, task, split, decode, score_config, batch_size, device, progress) -> dict:
+    """Generate (or take from the cache), score and store one checkpoint."""
+    import torch
+
+    cache = GenerationCache(
+        models.cache_dir() / "generations",
+        {"model": models.fingerprint(ck.model, ck.adapter), "template": prompts.template_hash(), **decode.cache_key()},
+    )
+    model = tokenizer = None
+    if any(cache.get(s.id, prompts.render(s, for_training=False)) is None for s in samples):
+        model, tokenizer = models.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype), device=device)
+    outputs, stats = generate(model, tokenizer, samples, decode, cache, batch_size=batch_size, progress=progress)
+    del model, tokenizer
+    gc.collect()
+    items = [{**s.to_dict(), "output": outputs[s.id], "prediction": extract_sql(outputs[s.id])} for s in samples]
+    records = score_all(items, score_config, progress=progress)
+    summary = {
+        "run": store.name,
+        "checkpoint": ck.label,
+        "epoch": ck.epoch,
+        "model": ck.model,
+        "adapter": ck.adapter,
+        "task": task.name,
+        "task_version": task.version,
+        "split": split,
+        "scorer_version": SCORER_VERSION,
+        "n": len(records),
+        "metrics": summarize(records),
+        "generation": {**stats, "cache_key": cache.key_hash, **decode.cache_key()},
+    }
+    store.write_eval(ck.label, records, summary)
+    return summary
+
+
+def rescore(store: RunStore, score_config: ScoreConfig, progress: bool = True) -> list[dict]:
+    """Score a run's stored predictions again (after a scorer change) without regenerating."""
+    summaries = []
+    for label in store.checkpoints():
+        items = [
+            {k: v for k, v in record.items() if k in _ITEM_KEYS}
+            for record in store.samples(label)
+        ]
+        records = score_all(items, score_config, progress=progress)
+        summary = {**store.summary(label), "scorer_version": SCORER_VERSION, "metrics": summarize(records)}
+        store.write_eval(label, records, summary)
+        summaries.append(summary)
+    return summaries
+
+
+_ITEM_KEYS = {*Sample.__dataclass_fields__, "output", "prediction"}
