@@ -58,6 +58,12 @@ def resolve_checkpoints(specs: list[str], model: str) -> list[Checkpoint]:
     return found
 
 
+def generation_cache(ck: Checkpoint, decode: DecodeConfig) -> GenerationCache:
+    """The cache of a checkpoint's outputs: keyed by its weights, the template and the decoding."""
+    key = {"model": models.fingerprint(ck.model, ck.adapter), "template": prompts.template_hash(), **decode.cache_key()}
+    return GenerationCache(models.cache_dir() / "generations", key)
+
+
 def evaluate(
     store: RunStore,
     checkpoints: list[Checkpoint],
@@ -81,10 +87,7 @@ def evaluate_one(store, ck: Checkpoint, samples, task, split, decode, score_conf
     """Generate (or take from the cache), score and store one checkpoint."""
     import torch
 
-    cache = GenerationCache(
-        models.cache_dir() / "generations",
-        {"model": models.fingerprint(ck.model, ck.adapter), "template": prompts.template_hash(), **decode.cache_key()},
-    )
+    cache = generation_cache(ck, decode)
     model = tokenizer = None
     if any(cache.get(s.id, prompts.render(s, for_training=False)) is None for s in samples):
         model, tokenizer = models.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype), device=device)

@@ -187,6 +187,7 @@ def _stall_s(config: ScoreConfig) -> float:
 
 
 _SINGLE: dict[ScoreConfig, Worker] = {}
+PREVIEW_ROWS = 20
 
 
 def score_item(item: dict, config: ScoreConfig = ScoreConfig()) -> dict:
@@ -219,15 +220,18 @@ def _check_here(item: dict, config: ScoreConfig, beat) -> dict:
     beat("gold")
     run = _executor(config).run(DatabaseSpec.from_item(item), item.get("sql") or "")
     status = {None: "ok", "context": "context_error", "timeout": "timeout"}.get(run.error_kind, "gold_error")
+    returned = run.columns is not None and not run.error
     return {"status": status, "dialect": _path(run, context=True), "error": run.error,
-            "rows": len(run.rows) if run.columns is not None and not run.error else None}
+            "rows": len(run.rows) if returned else None, "columns": run.columns if returned else None,
+            "preview": [[None if v is None else str(v) for v in row] for row in run.rows[:PREVIEW_ROWS]] if returned else None}
 
 
 def _check_outcome(outcome: Outcome) -> dict:
     if outcome.result is not None:
         return outcome.result
     status = "timeout" if outcome.killed == "stall" else "gold_error"
-    return {"status": status, "dialect": None, "error": outcome.error or f"worker {outcome.killed}", "rows": None}
+    return {"status": status, "dialect": None, "error": outcome.error or f"worker {outcome.killed}", "rows": None,
+            "columns": None, "preview": None}
 
 
 def check_golds(items: Iterable[dict], config: ScoreConfig = ScoreConfig(), progress: bool = True) -> list[dict]:
@@ -237,9 +241,10 @@ def check_golds(items: Iterable[dict], config: ScoreConfig = ScoreConfig(), prog
 
 
 def check_gold(item: dict, config: ScoreConfig = ScoreConfig()) -> dict:
-    """Whether an item's context and gold run: {"status", "dialect", "error", "rows"}.
+    """Whether an item's context and gold run: {"status", "dialect", "error", "rows", "columns", "preview"}.
 
     status is "ok", "context_error", "gold_error" or "timeout"; dialect is the path that ran
-    ("duckdb", "transpiled:mysql", ...); rows is the row count of the last result.
+    ("duckdb", "transpiled:mysql", ...); rows is the row count of the last result, columns its
+    column names and preview its first rows as text.
     """
     return check_golds([item], config, progress=False)[0]

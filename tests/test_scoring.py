@@ -121,7 +121,8 @@ def test_score_item_and_check_gold():
     item = {"sql_context": "CREATE TABLE t (a INT); INSERT INTO t VALUES (1), (2);", "sql": "SELECT a FROM t", "prediction": "SELECT a FROM t WHERE a > 1"}
     record = score_item(item, ScoreConfig(test_suite_k=0, workers=1))
     assert record["execution_match"] is False and record["reason"] == "row_mismatch" and record["test_suite_match"] is False
-    assert check_gold(item, ScoreConfig(workers=1)) == {"status": "ok", "dialect": "duckdb", "error": None, "rows": 2}
+    assert check_gold(item, ScoreConfig(workers=1)) == {
+        "status": "ok", "dialect": "duckdb", "error": None, "rows": 2, "columns": ["a"], "preview": [["1"], ["2"]]}
     assert check_gold({**item, "sql": "SELECT b FROM t"}, ScoreConfig(workers=1))["status"] == "gold_error"
     assert check_gold({**item, "sql_context": "CREATE TABLE ("}, ScoreConfig(workers=1))["status"] == "context_error"
     assert isinstance(SCORER_VERSION, str) and SCORER_VERSION

@@ -1,0 +1,57 @@
+"""`harness ask`: one question and a schema in, the generated SQL and its result in the sandbox out."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Options of `harness ask`."""
+    parser.add_argument("question", help="the question in plain language")
+    parser.add_argument("--schema", required=True, help="CREATE TABLE / INSERT statements, or a file holding them")
+    parser.add_argument("--model", default="gemma-3-270m", help="base model: gemma-3-270m, a Hub id or a folder")
+    parser.add_argument("--checkpoint", help="an adapter folder (e.g. <run>/checkpoints/epoch_3) or a merged model folder")
+    parser.add_argument("--max-new-tokens", type=int, default=256)
+    parser.add_argument("--timeout", type=float, default=5.0, help="seconds the SQL may run (default 5)")
+
+
+def main(args: argparse.Namespace) -> int:
+    """Generate SQL for the question, run it on the schema's data, print both."""
+    from rich.console import Console
+    from rich.syntax import Syntax
+    from rich.table import Table
+
+    from harness import models
+    from harness.evaluate import generation_cache, resolve_checkpoints
+    from harness.extract import extract_sql
+    from harness.generate import DecodeConfig, generate
+    from harness.samples import Sample
+    from harness.scoring import ScoreConfig, check_gold
+
+    schema = Path(args.schema).read_text() if Path(args.schema).is_file() else args.schema
+    checkpoint = resolve_checkpoints([args.checkpoint] if args.checkpoint else ["base"], args.model)[0]
+    decode = DecodeConfig(max_new_tokens=args.max_new_tokens)
+    cache = generation_cache(checkpoint, decode)
+    model, tokenizer = models.load_model(checkpoint.model, adapter=checkpoint.adapter)
+    sample = Sample(id="ask", sql_prompt=args.question, sql_context=schema, sql="")
+    outputs, _ = generate(model, tokenizer, [sample], decode, cache, batch_size=1, progress=False)
+    sql = extract_sql(outputs["ask"])
+    console = Console()
+    console.print(Syntax(sql or "(no SQL generated)", "sql", word_wrap=True))
+    result = check_gold({"sql_context": schema, "sql": sql}, ScoreConfig(timeout_s=args.timeout, workers=1))
+    if result["status"] == "context_error":
+        console.print(f"[red]the schema does not run:[/] {result['error']}")
+        return 2
+    if result["status"] != "ok":
+        console.print(f"[red]{result['status'].replace('gold_', '')}:[/] {result['error']}")
+        return 0
+    if result["columns"] is None:
+        console.print(f"ran ({result['dialect']}); no rows returned")
+        return 0
+    table = Table(*result["columns"], caption=f"{result['rows']} rows ({result['dialect']})")
+    for row in result["preview"]:
+        table.add_row(*("NULL" if v is None else v for v in row))
+    console.print(table)
+    return 0
+

@@ -1,0 +1,71 @@
+"""`harness eval` end to end on a tiny random-weight model: generate, score, store, cache, rescore."""
+
+import json
+
+import pytest
+
+from harness import cli, sanity
+from harness.errors import HarnessInputError
+from harness.evaluate import resolve_checkpoints
+from harness.store import RunStore
+from tiny import save_tiny
+
+
+@pytest.fixture
+def tiny_setup(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(sanity, "check", lambda *a, **k: None)  # random weights are not a language model
+    rows = [
+        {"id": f"q{i}", "sql_prompt": f"Value {i}?", "sql_context": f"CREATE TABLE t (x INT); INSERT INTO t VALUES ({i});",
+         "sql": "SELECT x FROM t;", "sql_complexity": "basic SQL"}
+        for i in range(4)
+    ]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return save_tiny(tmp_path / "tiny"), data, tmp_path / "run"
+
+
+def eval_args(model, data, run):
+    return ["eval", "--task", str(data), "--split", "all", "--model", str(model), "--run", str(run),
+            "--max-new-tokens", "6", "--dtype", "float32", "--workers", "1", "--no-progress"]
+
+
+def test_eval_stores_scored_samples_and_serves_the_cache(tiny_setup):
+    model, data, run = tiny_setup
+    assert cli.main(eval_args(model, data, run)) == 0
+    store = RunStore(run)
+    assert store.checkpoints() == ["base"]
+    summary = store.summary("base")
+    assert summary["n"] == 4 and summary["generation"]["generated"] == 4 and summary["scorer_version"]
+    records = store.samples("base")
+    assert {r["id"] for r in records} == {"q0", "q1", "q2", "q3"}
+    for record in records:
+        assert {"output", "prediction", "exact_match", "execution_match", "reason"} <= set(record)
+    manifest = store.manifest()
+    assert manifest["eval"]["n"] == 4 and manifest["eval"]["versions"]["duckdb"]
+    assert cli.main(eval_args(model, data, run)) == 0
+    assert store.summary("base")["generation"] == {**store.summary("base")["generation"], "generated": 0, "cached": 4}
+
+
+def test_rescore_reuses_predictions(tiny_setup):
+    model, data, run = tiny_setup
+    assert cli.main(eval_args(model, data, run)) == 0
+    before = RunStore(run).samples("base")
+    assert cli.main(["eval", "--rescore", str(run), "--workers", "1", "--no-progress"]) == 0
+    after = RunStore(run).samples("base")
+    assert [r["prediction"] for r in after] == [r["prediction"] for r in before]
+
+
+def test_checkpoint_folder_without_weights_is_refused(tmp_path):
+    (tmp_path / "epoch_1").mkdir()
+    with pytest.raises(HarnessInputError, match="no weights here"):
+        resolve_checkpoints([str(tmp_path / "epoch_1")], "gemma-3-270m")
+
+
+def test_run_folder_gives_every_epoch(tmp_path):
+    for n in (2, 1, 10):
+        folder = tmp_path / "checkpoints" / f"epoch_{n}"
+        folder.mkdir(parents=True)
+        (folder / "adapter_config.json").write_text("{}")
+    labels = [c.label for c in resolve_checkpoints(["base", str(tmp_path)], "m")]
+    assert labels == ["base", "epoch_1", "epoch_2", "epoch_10"]
