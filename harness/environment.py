@@ -8,7 +8,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-LIBRARIES = ("torch", "transformers", "peft", "trl", "accelerate", "bitsandbytes", "datasets", "duckdb", "sqlglot")
+LIBRARIES = ("harness", "torch", "transformers", "peft", "trl", "accelerate", "bitsandbytes", "datasets", "duckdb", "sqlglot")
 
 
 def library_versions() -> dict[str, str | None]:

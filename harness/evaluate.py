@@ -2,8 +2,9 @@
 
 `resolve_checkpoints` turns what a user names (`base`, a run folder, an `epoch_<n>` adapter
 folder, a merged model folder) into `Checkpoint`s; `evaluate` generates for each one (the model
-is loaded only when some output is not cached), scores every prediction with the evaluator and
-writes `eval/<checkpoint>/samples.jsonl` and `summary.json` into the run's store.
+is loaded only when some output is not cached), scores every prediction with the evaluator
+(each batch while the next one generates: `generate_and_score`) and writes
+`eval/<checkpoint>/samples.jsonl` and `summary.json` into the run's store.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from harness.extract import extract_sql
 from harness.gencache import GenerationCache
 from harness.generate import DecodeConfig, generate
 from harness.samples import Sample
-from harness.scoring import SCORER_VERSION, ScoreConfig, score_all, summarize
+from harness.scoring import SCORER_VERSION, Scorer, ScoreConfig, score_all, summarize
 from harness.store import RunStore, epoch_of
+from harness.workers import progress_bar
 
 
 @dataclass(frozen=True)
@@ -91,11 +93,9 @@ def evaluate_one(store, ck: Checkpoint, samples, task, split, decode, score_conf
     model = tokenizer = None
     if any(cache.get(s.id, prompts.render(s, for_training=False)) is None for s in samples):
         model, tokenizer = models.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype), device=device)
-    outputs, stats = generate(model, tokenizer, samples, decode, cache, batch_size=batch_size, progress=progress)
+    records, stats = generate_and_score(model, tokenizer, samples, decode, cache, score_config, batch_size, progress)
     del model, tokenizer
     gc.collect()
-    items = [{**s.to_dict(), "output": outputs[s.id], "prediction": extract_sql(outputs[s.id])} for s in samples]
-    records = score_all(items, score_config, progress=progress)
     summary = {
         "run": store.name,
         "checkpoint": ck.label,
@@ -112,6 +112,55 @@ def evaluate_one(store, ck: Checkpoint, samples, task, split, decode, score_conf
     }
     store.write_eval(ck.label, records, summary)
     return summary
+
+
+def generate_and_score(
+    model,
+    tokenizer,
+    samples: list[Sample],
+    decode: DecodeConfig,
+    cache: GenerationCache,
+    score_config: ScoreConfig,
+    batch_size: int | None = None,
+    progress: bool = True,
+    engine: str = "batched",
+) -> tuple[list[dict], dict]:
+    """Outputs for every sample (cached or generated) and their scores; each batch is scored while the next generates.
+
+    Args:
+        model: The model, or None when every output is cached.
+        tokenizer: Its tokenizer.
+        samples: What to generate for.
+        decode: Decoding settings.
+        cache: The checkpoint's generation cache.
+        score_config: Scoring settings.
+        batch_size: Generation batch size (default: chosen for the memory).
+        progress: Show one progress display with a generating and a scoring bar.
+        engine: Generation engine (`harness.generate.ENGINES`).
+
+    Returns:
+        `(records, stats)`: one record per sample, in sample order; the generation statistics
+        plus `score_seconds` (first item queued to last one scored) and `score_wait_seconds`
+        (scoring still running after generation ended).
+    """
+    import time
+
+    by_id = {s.id: s for s in samples}
+    order: list[str] = []
+    with progress_bar(progress) as bar, Scorer(score_config, bar if progress else None, total=len(samples)) as scorer:
+
+        def score(outputs: dict[str, str]) -> None:
+            for sample_id, output in outputs.items():
+                order.append(sample_id)
+                scorer.submit({**by_id[sample_id].to_dict(), "output": output, "prediction": extract_sql(output)})
+
+        _, stats = generate(model, tokenizer, samples, decode, cache, batch_size, progress=bar, on_outputs=score, engine=engine)
+        generated = time.perf_counter()
+        scored = dict(zip(order, scorer.records()))
+        done = time.perf_counter()
+        stats["score_seconds"] = round((scorer.finished or done) - (scorer.started or done), 3)
+        stats["score_wait_seconds"] = round(done - generated, 3)
+    return [scored[s.id] for s in samples], stats
 
 
 def rescore(store: RunStore, score_config: ScoreConfig, progress: bool = True) -> list[dict]:

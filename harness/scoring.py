@@ -1,7 +1,7 @@
 """Scoring a prediction against its gold: exact, AST, execution and test-suite match, with a reason code.
 
-Public API: `SCORER_VERSION`, `ScoreConfig`, `score_item`, `score_all`, `summarize`, `check_gold`,
-`check_golds`. All SQL runs in sandboxed worker processes (`harness.sandbox`, `harness.workers`).
+Public API: `SCORER_VERSION`, `ScoreConfig`, `Scorer`, `score_item`, `score_all`, `summarize`,
+`check_gold`, `check_golds`. All SQL runs in sandboxed worker processes (`harness.sandbox`, `harness.workers`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import atexit
 import os
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from harness.compare import Verdict, compare_results, compare_states
@@ -21,9 +22,9 @@ from harness.sandbox import Sandbox, SandboxLimits
 from harness.sqlmatch import ast_match, exact_match
 from harness.summary import summarize
 from harness.testsuite import suite
-from harness.workers import Outcome, Worker, run_jobs
+from harness.workers import Outcome, Worker, WorkerPool, progress_bar, run_jobs
 
-__all__ = ["SCORER_VERSION", "ScoreConfig", "score_item", "score_all", "summarize", "check_gold", "check_golds"]
+__all__ = ["SCORER_VERSION", "ScoreConfig", "Scorer", "score_item", "score_all", "summarize", "check_gold", "check_golds"]
 
 SCORER_VERSION = "1.0.0"
 
@@ -208,11 +209,63 @@ def score_item(item: dict, config: ScoreConfig = ScoreConfig()) -> dict:
     return _from_outcome(item, _SINGLE[config].call(item))
 
 
+class Scorer:
+    """Scores items in sandboxed worker processes as they are submitted; use as a context manager.
+
+    Lets a caller score while it still produces items (generation, say); `records` waits for
+    the rest and returns them in submission order.
+
+    Args:
+        config: Scoring settings.
+        progress: A rich `Progress` to show a "scoring" task on, or None.
+        total: Items expected, for the progress bar's total and the number of processes.
+    """
+
+    def __init__(self, config: ScoreConfig = ScoreConfig(), progress=None, total: int | None = None):
+        workers = config.workers if total is None else min(config.workers, total)
+        self._pool = WorkerPool(_score_here, config, workers, _stall_s(config))
+        self._items: list[dict] = []
+        self._futures: list[Future] = []
+        self._progress = progress
+        self._task = progress.add_task("scoring", total=total) if progress is not None else None
+        self.started: float | None = None
+        self.finished: float | None = None
+
+    def submit(self, item: dict) -> None:
+        """Queue one item for scoring."""
+        self.started = self.started or time.perf_counter()
+        future = self._pool.submit(item)
+        future.add_done_callback(self._done)
+        self._items.append(item)
+        self._futures.append(future)
+
+    def _done(self, _future: Future) -> None:
+        self.finished = time.perf_counter()
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def records(self) -> list[dict]:
+        """Every submitted item's record, in submission order (waits for those still running)."""
+        return [_from_outcome(item, future.result()) for item, future in zip(self._items, self._futures)]
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        self._pool.close()
+
+    def __enter__(self) -> "Scorer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def score_all(items: Iterable[dict], config: ScoreConfig = ScoreConfig(), progress: bool = True) -> list[dict]:
     """Score many items in parallel worker processes; records come back in input order."""
     items = list(items)
-    outcomes = run_jobs(_score_here, items, config, config.workers, _stall_s(config), "scoring" if progress else None)
-    return [_from_outcome(item, outcome) for item, outcome in zip(items, outcomes)]
+    with progress_bar(progress) as bar, Scorer(config, bar if progress else None, total=len(items)) as scorer:
+        for item in items:
+            scorer.submit(item)
+        return scorer.records()
 
 
 def _check_here(item: dict, config: ScoreConfig, beat) -> dict:

@@ -5,6 +5,8 @@ before every step that runs SQL. The parent waits for each beat at most `stall_s
 (the query timeout plus a grace period); past that, or when the worker dies, it kills the
 process, starts a fresh one, and returns what it knows: the last stage and partial result.
 Each worker's temp files live in a directory the parent creates and removes, killed or not.
+`WorkerPool` feeds jobs to several workers from threads as they are submitted (a future per
+job); `run_jobs` runs a list of jobs on one.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import queue
 import shutil
 import tempfile
 import traceback
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -133,6 +135,56 @@ class Worker:
         self.kill()
 
 
+class WorkerPool:
+    """Worker processes fed by threads, for jobs submitted one at a time; use as a context manager.
+
+    Each job takes the next idle worker, so a worker killed on a stall is replaced without
+    holding up the others. Processes start on their first job.
+
+    Args:
+        fn: Top-level function `fn(payload, config, beat)` run inside the workers.
+        config: Passed to every call.
+        workers: Number of processes.
+        stall_s: Longest wait for a beat before a worker is killed.
+    """
+
+    def __init__(self, fn: Callable, config: Any, workers: int, stall_s: float):
+        self._workers = [Worker(fn, config, stall_s) for _ in range(max(1, workers))]
+        self._idle: queue.Queue[Worker] = queue.Queue()
+        for worker in self._workers:
+            self._idle.put(worker)
+        self._threads = ThreadPoolExecutor(len(self._workers), thread_name_prefix="harness-worker")
+
+    def submit(self, payload: Any) -> Future:
+        """Queue one job; the future's result is its `Outcome`."""
+        return self._threads.submit(self._call, payload)
+
+    def _call(self, payload: Any) -> Outcome:
+        worker = self._idle.get()
+        try:
+            return worker.call(payload)
+        finally:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        """Drop jobs not started, wait for running ones, then stop every process."""
+        self._threads.shutdown(wait=True, cancel_futures=True)
+        for worker in self._workers:
+            worker.close()
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def progress_bar(enabled: bool = True) -> Progress:
+    """The progress display for jobs (on stderr); add one task per kind of work."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    return Progress(*columns, console=Console(stderr=True), disable=not enabled)
+
+
 def run_jobs(fn: Callable, payloads: list, config: Any, workers: int, stall_s: float, label: str | None) -> list[Outcome]:
     """Run `fn` on every payload across `workers` processes; outcomes in payload order.
 
@@ -149,28 +201,9 @@ def run_jobs(fn: Callable, payloads: list, config: Any, workers: int, stall_s: f
     """
     if not payloads:
         return []
-    idle: queue.Queue[Worker] = queue.Queue()
-    pool = [Worker(fn, config, stall_s) for _ in range(max(1, min(workers, len(payloads))))]
-    for worker in pool:
-        idle.put(worker)
-
-    def job(payload: Any) -> Outcome:
-        worker = idle.get()
-        try:
-            return worker.call(payload)
-        finally:
-            idle.put(worker)
-
-    outcomes: list[Outcome | None] = [None] * len(payloads)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    try:
-        with ThreadPoolExecutor(len(pool)) as threads, Progress(*columns, console=Console(stderr=True), disable=label is None) as bar:
-            task = bar.add_task(label or "", total=len(payloads))
-            futures = {threads.submit(job, p): i for i, p in enumerate(payloads)}
-            for future in as_completed(futures):
-                outcomes[futures[future]] = future.result()
-                bar.advance(task)
-    finally:
-        for worker in pool:
-            worker.close()
-    return outcomes  # type: ignore[return-value]
+    with WorkerPool(fn, config, min(workers, len(payloads)), stall_s) as pool, progress_bar(label is not None) as bar:
+        task = bar.add_task(label or "", total=len(payloads))
+        futures = [pool.submit(p) for p in payloads]
+        for future in futures:
+            future.add_done_callback(lambda _: bar.advance(task))
+        return [future.result() for future in futures]

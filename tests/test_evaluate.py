@@ -1,12 +1,19 @@
-"""`harness eval` end to end on a tiny random-weight model: generate, score, store, cache, rescore."""
+"""`harness eval` end to end on a tiny random-weight model: generate, score (overlapped), store, cache, rescore."""
 
 import json
 
 import pytest
+import torch
 
-from harness import cli, sanity
+from harness import cli, prompts, sanity
 from harness.errors import HarnessInputError
-from harness.evaluate import resolve_checkpoints
+from harness.evaluate import generate_and_score, resolve_checkpoints
+from harness.extract import extract_sql
+from harness.gencache import GenerationCache
+from harness.generate import DecodeConfig, generate
+from harness.models import load_model
+from harness.samples import Sample
+from harness.scoring import ScoreConfig, score_all
 from harness.store import RunStore
 from tiny import save_tiny
 
@@ -69,3 +76,20 @@ def test_run_folder_gives_every_epoch(tmp_path):
         (folder / "adapter_config.json").write_text("{}")
     labels = [c.label for c in resolve_checkpoints(["base", str(tmp_path)], "m")]
     assert labels == ["base", "epoch_1", "epoch_2", "epoch_10"]
+
+
+def test_scoring_during_generation_gives_the_records_of_generate_then_score(tmp_path):
+    model, tok = load_model(str(save_tiny(tmp_path / "tiny")), dtype=torch.float32, device="cpu", check=False)
+    samples = [Sample(id=f"q{i}", sql_prompt=f"Value {i}?" + " please" * i, sql="SELECT x FROM t;",
+                      sql_context=f"CREATE TABLE t (x INT); INSERT INTO t VALUES ({i});") for i in range(5)]
+    decode, config = DecodeConfig(max_new_tokens=6, dtype="float32"), ScoreConfig(workers=2, test_suite_k=1)
+    cache = GenerationCache(tmp_path / "gen", {"model": "tiny", **decode.cache_key()})
+    cache.put([(samples[3].id, prompts.render(samples[3], for_training=False), "SELECT x FROM t;")])  # one cached
+    overlapped, stats = generate_and_score(model, tok, samples, decode, cache, config, batch_size=2, progress=False)
+    assert (stats["cached"], stats["generated"]) == (1, 4) and stats["score_seconds"] >= 0
+    assert [r["id"] for r in overlapped] == [s.id for s in samples]
+    assert overlapped[3]["execution_match"] is True
+    outputs, _ = generate(model, tok, samples, decode, cache, progress=False)
+    items = [{**s.to_dict(), "output": outputs[s.id], "prediction": extract_sql(outputs[s.id])} for s in samples]
+    strip = lambda r: {k: v for k, v in r.items() if k != "timings"}  # noqa: E731 - wall-clock times differ
+    assert [strip(r) for r in overlapped] == [strip(r) for r in score_all(items, config, progress=False)]

@@ -69,11 +69,11 @@ def test_out_of_memory_halves_the_batch_and_goes_on(tmp_path, tok, monkeypatch):
     real = gen._generate_batch
     sizes = []
 
-    def flaky(model, tokenizer, texts, decode, stop):
+    def flaky(model, tokenizer, texts, decode, static):
         sizes.append(len(texts))
         if len(texts) > 2:
             raise torch.OutOfMemoryError("CUDA out of memory")
-        return real(model, tokenizer, texts, decode, stop)
+        return real(model, tokenizer, texts, decode, static)
 
     monkeypatch.setattr(gen, "_generate_batch", flaky)
     monkeypatch.setattr(torch.cuda, "empty_cache", lambda: None)
@@ -87,3 +87,29 @@ def test_batched_and_single_greedy_outputs_agree(tmp_path, tok):
     batched, _ = gen.generate(model, tok, SAMPLES, DECODE, cache_for(tmp_path, "a"), batch_size=6, progress=False)
     single, _ = gen.generate(model, tok, SAMPLES, DECODE, cache_for(tmp_path, "b"), batch_size=1, progress=False)
     assert batched == single
+
+
+def test_outputs_reach_the_callback_cached_first_then_batch_by_batch(tmp_path, tok):
+    model = tiny_gemma(len(tok))
+    gen.generate(model, tok, SAMPLES[:2], DECODE, cache_for(tmp_path, "a"), progress=False)
+    groups = []
+    out, _ = gen.generate(model, tok, SAMPLES, DECODE, cache_for(tmp_path, "a"), batch_size=3, progress=False,
+                          on_outputs=groups.append)
+    assert [len(g) for g in groups] == [2, 3, 1] and set(groups[0]) == {"s0", "s1"}
+    assert {k: v for g in groups for k, v in g.items()} == out
+
+
+@pytest.mark.parametrize("engine", ["static", "continuous"])
+def test_every_engine_gives_the_batched_outputs(tmp_path, tok, engine):
+    model = tiny_gemma(len(tok))
+    batched, _ = gen.generate(model, tok, SAMPLES, DECODE, cache_for(tmp_path, "a"), batch_size=3, progress=False)
+    groups = []
+    other, stats = gen.generate(model, tok, SAMPLES, DECODE, cache_for(tmp_path, engine), batch_size=3, progress=False,
+                                engine=engine, on_outputs=groups.append)
+    assert other == batched and stats["engine"] == engine and stats["new_tokens"] > 0
+    assert sorted(k for g in groups for k in g) == sorted(batched)
+
+
+def test_unknown_engine_is_refused(tmp_path, tok):
+    with pytest.raises(ValueError, match="unknown generation engine"):
+        gen.generate(None, tok, SAMPLES, DECODE, cache_for(tmp_path, "a"), engine="vllm", progress=False)
