@@ -252,6 +252,12 @@ def _last_tie_start(rows: list[tuple], keys: tuple[int, ...], rel_tol: float) ->
     return start
 
 
+def _shown(rows: list[tuple]) -> list[list]:
+    """The first rows as JSON values: numbers, strings, booleans and nulls kept, anything else
+    (Decimal, dates, intervals, blobs, lists) as its text."""
+    return [[v if v is None or isinstance(v, (bool, int, float, str)) else str(v) for v in r] for r in rows[:SHOW_ROWS]]
+
+
 def _differ(reason: str, gold_rows: list[tuple], pred_rows: list[tuple]) -> Verdict:
     """A non-match carrying the first rows each side has that the other lacks (truncated)."""
     gold_keys = Counter(tuple(map(lambda v: _coarse(norm(v)), r)) for r in gold_rows)
@@ -261,10 +267,10 @@ def _differ(reason: str, gold_rows: list[tuple], pred_rows: list[tuple]) -> Verd
     detail = {
         "gold_rows": len(gold_rows),
         "pred_rows": len(pred_rows),
-        "gold_first": [list(r) for r in gold_rows[:SHOW_ROWS]],
-        "pred_first": [list(r) for r in pred_rows[:SHOW_ROWS]],
-        "only_gold": [list(r) for r in only_gold[:SHOW_ROWS]],
-        "only_pred": [list(r) for r in only_pred[:SHOW_ROWS]],
+        "gold_first": _shown(gold_rows),
+        "pred_first": _shown(pred_rows),
+        "only_gold": _shown(only_gold),
+        "only_pred": _shown(only_pred),
     }
     return Verdict(False, reason, detail)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import time
 from decimal import Decimal
@@ -30,6 +31,13 @@ def test_strings_exact_and_dates_as_iso():
     assert not compare_results([("a ",)], [("a",)]).match
     assert compare_results([(dt.date(2021, 1, 1),)], [(dt.datetime(2021, 1, 1),)]).match
     assert compare_results([(dt.date(2021, 1, 1),)], [("2021-01-01",)]).match
+
+
+def test_differing_rows_are_kept_as_json_values():
+    verdict = compare_results([(Decimal("2.50"), dt.date(2021, 1, 1), None)], [(Decimal("3.1"), dt.date(2021, 1, 2), True)])
+    assert not verdict.match
+    assert json.loads(json.dumps(verdict.detail))["only_gold"] == [["2.50", "2021-01-01", None]]
+    assert verdict.detail["only_pred"] == [["3.1", "2021-01-02", True]]
 
 
 def test_columns_matched_regardless_of_order_and_names():

@@ -101,7 +101,8 @@ def test_resume_after_sigkill_mid_epoch(tiny, tmp_path):
         time.sleep(0.2)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    saved = max(int(p.name.split("-")[1]) for p in (run / "state").glob("checkpoint-*"))
+    # the kill may land mid-save: a checkpoint without trainer_state.json is incomplete and must be skipped
+    saved = max(int(p.parent.name.split("-")[1]) for p in (run / "state").glob("checkpoint-*/trainer_state.json"))
     assert 0 < saved < 40 and not (run / "checkpoints").exists()
     resumed = harness("train", "--resume", str(run))
     output, _ = resumed.communicate(timeout=300)
