@@ -26,7 +26,7 @@ from harness.workers import Outcome, Worker, WorkerPool, progress_bar, run_jobs
 
 __all__ = ["SCORER_VERSION", "ScoreConfig", "Scorer", "score_item", "score_all", "summarize", "check_gold", "check_golds"]
 
-SCORER_VERSION = "1.0.0"
+SCORER_VERSION = "1.1.0"
 
 _PRED_REASONS = {"parse": "pred_parse_error", "exec": "pred_exec_error", "too_large": "pred_exec_error",
                  "timeout": "timeout", "empty": "empty_prediction", "context": "pred_exec_error"}
@@ -128,6 +128,8 @@ def _score_here(item: dict, config: ScoreConfig, beat) -> dict:
         return _finish(record, start, reason=_PRED_REASONS[pred_run.error_kind], error=pred_run.error,
                        execution_match=False, test_suite_match=False)
     verdict = judge(executor, spec, gold_run, pred_run)
+    if not verdict.match and _unstable(executor, spec, gold):
+        return _finish(record, start, **_NONDETERMINISTIC)
     record.update(execution_match=verdict.match, reason=verdict.reason)
     if verdict.detail:
         record["diff"] = verdict.detail
@@ -136,6 +138,15 @@ def _score_here(item: dict, config: ScoreConfig, beat) -> dict:
     elif config.test_suite_k > 0:
         _run_suite(record, executor, spec, gold, pred, config, beat)
     return _finish(record, start)
+
+
+# a gold that disagrees with itself (USING SAMPLE, random(), now()) cannot judge anything
+_NONDETERMINISTIC = {"reason": "gold_nondeterministic", "error": "two runs of the gold gave different results"}
+
+
+def _unstable(executor: Executor, spec: DatabaseSpec, gold: str) -> bool:
+    """Whether two runs of the gold, the second where a prediction would run, disagree."""
+    return not judge(executor, spec, *executor.run_pair(spec, gold, gold)).match
 
 
 def _run_suite(record: dict, executor: Executor, spec: DatabaseSpec, gold: str, pred: str, config: ScoreConfig, beat) -> None:
@@ -150,6 +161,9 @@ def _run_suite(record: dict, executor: Executor, spec: DatabaseSpec, gold: str, 
             continue
         verdict = judge(executor, db, gold_run, pred_run) if not pred_run.error else Verdict(False, _PRED_REASONS[pred_run.error_kind])
         judged += 1
+        if not verdict.match and _unstable(executor, db, gold):
+            record.update(execution_match=None, **_NONDETERMINISTIC)
+            return
         if not verdict.match:
             record.update(test_suite_match=False, test_suite_reason=verdict.reason,
                           test_suite={"databases": len(databases), "failed_database": i, "diff": verdict.detail})

@@ -153,13 +153,15 @@ def _pools(tables: list[dict], literals: list) -> dict:
     for table in (t for t in tables if "view" not in t):
         for column, data_type, _ in table["columns"]:
             kind = _python_type(data_type)
-            observed = list(dict.fromkeys(by_name[column.lower()]))
+            observed = list({repr(v): v for v in by_name[column.lower()]}.values())  # lists and structs are unhashable
             if kind is float:
                 literal = [v for v in literals if isinstance(v, (int, float)) and not isinstance(v, bool)]
             else:
                 literal = [v for v in literals if kind is not None and type(v) is kind]
             base = observed or _DEFAULTS.get(kind, [])
-            boundary = [min(base), max(base)] if base and kind in (int, float, str, dt.date) else []
+            # columns of one name in several tables may differ in type: boundaries come from this type only
+            typed = [v for v in base if isinstance(v, (int, float) if kind is float else kind) and not isinstance(v, bool)] if kind in (int, float, str, dt.date) else []
+            boundary = [min(typed), max(typed)] if typed else []
             if kind in (int, float):
                 boundary.append(0)
             if kind is str:

@@ -43,3 +43,25 @@ def test_data_show_renders_prompts(tmp_path, capsys):
     src.write_text(json.dumps({"id": "a", "sql_prompt": "q?", "sql_context": "CREATE TABLE t (x INT);", "sql": "SELECT 1;"}) + "\n")
     assert cli.main(["data", "show", "--task", str(src), "--split", "all", "-n", "1"]) == 0
     assert "<start_of_turn>model" in capsys.readouterr().out
+
+
+def test_data_selfscore_passes_on_sound_golds(tmp_path, capsys):
+    src = tmp_path / "rows.jsonl"
+    rows = [{"id": str(i), "sql_prompt": "q", "sql_context": "CREATE TABLE t (x INT); INSERT INTO t VALUES (1), (2);",
+             "sql": f"SELECT x FROM t WHERE x > {i % 2}"} for i in range(4)]
+    rows.append({"id": "bad", "sql_prompt": "q", "sql_context": "CREATE TABLE t (x INT);", "sql": "SELECT y FROM t"})
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert cli.main(["data", "selfscore", "--task", str(src), "--split", "all", "--workers", "1"]) == 0
+    assert "all 4 judgeable golds match themselves" in capsys.readouterr().out
+
+
+def test_data_selfscore_fails_when_a_gold_misses_itself(tmp_path, monkeypatch, capsys):
+    import harness.scoring
+
+    src = tmp_path / "rows.jsonl"
+    src.write_text(json.dumps({"id": "a", "sql_prompt": "q", "sql_context": "CREATE TABLE t (x INT);", "sql": "SELECT x FROM t"}) + "\n")
+    record = {"id": "a", "exact_match": True, "ast_match": False, "execution_match": True, "test_suite_match": True, "reason": "match"}
+    monkeypatch.setattr(harness.scoring, "score_all", lambda items, config: [record])
+    assert cli.main(["data", "selfscore", "--task", str(src), "--split", "all"]) == 1
+    out = capsys.readouterr().out
+    assert "a: ast_match (match)" in out and "1 of 1 judgeable golds do not match themselves" in out

@@ -155,3 +155,19 @@ def test_gretel_sample_gold_as_prediction():
     assert len(rows) == 25 and len(judged) >= len(judged_plain)
     assert all(r["execution_match"] for r in judged), [(r["id"], r["reason"]) for r in judged if not r["execution_match"]]
     assert all(r["test_suite_match"] is not False for r in judged), [(r["id"], r.get("test_suite_reason")) for r in judged if r["test_suite_match"] is False]
+
+
+def test_a_gold_that_disagrees_with_itself_is_unjudgeable():
+    context = "CREATE TABLE t (a INT); INSERT INTO t SELECT range FROM range(200);"
+    item = {"sql_context": context, "sql": "SELECT a FROM t ORDER BY random() LIMIT 3", "prediction": "SELECT a FROM t LIMIT 3"}
+    record = score_item(item, ScoreConfig(workers=1))
+    assert record["execution_match"] is None and record["test_suite_match"] is None
+    assert record["reason"] == "gold_nondeterministic"
+
+
+def test_test_suite_handles_list_columns_and_one_name_with_two_types():
+    context = ("CREATE TABLE c (id INT, tags VARCHAR[]); INSERT INTO c VALUES (1, ['a', 'b']), (2, ['c']);"
+               "CREATE TABLE d (id VARCHAR, note VARCHAR); INSERT INTO d VALUES ('x', 'n');")
+    gold = "SELECT tags[1] FROM c WHERE id > 1"
+    record = score_item({"sql_context": context, "sql": gold, "prediction": gold}, ScoreConfig(workers=1))
+    assert record["reason"] == "match" and record["test_suite_match"] is True, record

@@ -17,8 +17,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
     show = sub.add_parser("show", help="a few rendered samples and counts by category")
     validate = sub.add_parser("validate", help="run every context and gold in DuckDB; exit 0 only when all run, else 2")
+    selfscore = sub.add_parser(
+        "selfscore", help="score every gold as its own prediction; exit 0 only when every judgeable one matches on every metric, else 1"
+    )
     export = sub.add_parser("export", help="write a split as JSONL in the gretel fields")
-    for p in (show, validate, export):
+    for p in (show, validate, selfscore, export):
         p.add_argument("--task", default="sample", help="task name or a .jsonl/.csv/.parquet file (default: sample)")
         p.add_argument("--data", help="local file or directory replacing the task's source")
     show.add_argument("--split", default="test", choices=["train", "test", "all"])
@@ -26,6 +29,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     validate.add_argument("--split", default="all", choices=["train", "test", "all"])
     validate.add_argument("--timeout", type=float, default=5.0, help="seconds per script (default 5)")
     validate.add_argument("--list", type=int, default=50, help="how many failing ids to print per outcome (default 50)")
+    selfscore.add_argument("--split", default="test", choices=["train", "test", "all"])
+    selfscore.add_argument("--timeout", type=float, default=5.0, help="seconds per script (default 5)")
+    selfscore.add_argument("--workers", type=int, help="scoring processes (default: CPU count)")
     export.add_argument("--split", required=True, choices=["train", "test", "all"])
     export.add_argument("--out", required=True, type=Path, help="output JSONL file")
 
@@ -35,7 +41,8 @@ def main(args: argparse.Namespace) -> int:
     from harness.tasks import load_task
 
     task = load_task(args.task, data=args.data)
-    return {"show": _show, "validate": _validate, "export": _export}[args.data_command](task, args)
+    actions = {"show": _show, "validate": _validate, "selfscore": _selfscore, "export": _export}
+    return actions[args.data_command](task, args)
 
 
 def _show(task, args) -> int:
@@ -86,6 +93,33 @@ def _validate(task, args) -> int:
     if not failed:
         console.print("[green]every gold runs[/]")
     return 0 if not failed else 2
+
+
+def _selfscore(task, args) -> int:
+    """The scorer's sanity check: a gold judged against itself must match on every metric.
+
+    Samples whose gold or context does not run are unjudgeable and only counted; any judgeable
+    sample that does not match itself is a scorer bug and fails the check.
+    """
+    from harness.commands.score import print_summary
+    from harness.scoring import ScoreConfig, score_all, summarize
+
+    samples = task.split(args.split)
+    config = ScoreConfig(timeout_s=args.timeout, **({"workers": args.workers} if args.workers else {}))
+    records = score_all([{**s.to_dict(), "prediction": s.sql} for s in samples], config)
+    console = Console()
+    print_summary(console, summarize(records), [], [])
+    metrics = ("exact_match", "ast_match", "execution_match", "test_suite_match")
+    broken = [r for r in records if r["reason"] == "harness_error" or any(r[m] is False for m in metrics)]
+    for record in broken[:50]:
+        misses = ", ".join(m for m in metrics if record[m] is False) or "scorer crashed"
+        console.print(f"  {record.get('id')}: {misses} ({record['reason']})", markup=False, highlight=False)
+    judgeable = sum(r["execution_match"] is not None for r in records)
+    if broken:
+        console.print(f"[bold red]{len(broken)} of {judgeable} judgeable golds do not match themselves[/]")
+        return 1
+    console.print(f"[green]{task.name} {args.split}: all {judgeable} judgeable golds match themselves on every metric[/]")
+    return 0
 
 
 def _export(task, args) -> int:
