@@ -145,3 +145,24 @@ def test_real_model_two_steps_resume_and_merge(tmp_path, monkeypatch):
     assert json.loads((out[1] / "meta.json").read_text())["global_step"] == 2
     merged = merge(out[1], tmp_path / "merged")
     assert (merged / "model.safetensors").exists() and (merged / "tokenizer.json").exists()
+
+
+def test_fused_head_scoring_only_labelled_positions_gives_the_same_loss(monkeypatch):
+    import torch
+    import trl.trainer.utils
+    from trl.trainer.utils import add_fused_lm_head
+
+    from harness.train import _score_labelled_positions_only
+    from tiny import tiny_gemma
+
+    model = tiny_gemma(300)
+    add_fused_lm_head(model)
+    ids = torch.randint(3, 300, (2, 40))
+    labels = ids.clone()
+    labels[:, :30] = -100  # the prompt: no loss
+    monkeypatch.setattr(trl.trainer.utils, "_use_triton", lambda device: False)  # TRL's CPU path: every position
+    every = model(input_ids=ids, labels=labels, fused_lm_head=True).loss
+    _score_labelled_positions_only()
+    assert trl.trainer.utils._use_triton(torch.device("cpu"))
+    labelled = model(input_ids=ids, labels=labels, fused_lm_head=True).loss
+    torch.testing.assert_close(labelled, every)
