@@ -194,7 +194,18 @@ def load_model(
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(model, adapter)
+    model.get_output_embeddings().register_forward_pre_hook(_contiguous_input)
     return model.eval(), tokenizer
+
+
+def _contiguous_input(_module, args):
+    """Hand the LM head a contiguous input.
+
+    Generation slices the last position out of the prompt's hidden states; with frozen weights
+    (every adapter model) torch's matmul then expands the 262k x 640 head weight once per
+    sequence instead of folding the batch: prefill on CPU ran 2.4x slower (258 vs 626 tokens/s).
+    """
+    return (args[0].contiguous(), *args[1:])
 
 
 def fingerprint(name_or_path: str, adapter: str | None = None) -> str:

@@ -107,6 +107,19 @@ def test_adapter_loads_onto_its_base(tiny, tmp_path):
     assert not torch.allclose(model(input_ids=ids).logits, base_logits)
 
 
+def test_lm_head_gets_a_contiguous_input_when_generating_from_a_padded_batch(tiny, tmp_path):
+    adapter = make_adapter(tiny, tmp_path / "a", models.canonical_name(str(tiny)))
+    model, tokenizer = models.load_model(str(tiny), adapter=str(adapter))
+    seen = []
+    model.get_output_embeddings().register_forward_hook(lambda m, args, out: seen.append(args[0].is_contiguous()))
+    batch = tokenizer(["SELECT 1", "SELECT COUNT(*) FROM t0 WHERE x > 2"], return_tensors="pt", padding=True)
+    with torch.no_grad():
+        sliced = model(**batch, logits_to_keep=1).logits
+        full = model(**batch).logits
+    assert seen == [True, True]  # the slice of the last position arrives contiguous
+    torch.testing.assert_close(sliced[:, -1], full[:, -1])
+
+
 def test_adapter_of_another_base_is_refused(tiny, tmp_path):
     adapter = make_adapter(tiny, tmp_path / "a", "google/gemma-3-1b-pt")
     with pytest.raises(HarnessInputError, match="trained on 'google/gemma-3-1b-pt'"):
