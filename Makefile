@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test
+.PHONY: setup run test gate
 
 $(BIN)/harness: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,3 +20,16 @@ run: setup
 # pytest exits 5 when it collects no tests; make passes that on as a failure.
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The regression gate CI runs beside the tests: gold-as-prediction must score 100% on every
+# task whose data is here, and the committed reference adapter, evaluated on CPU on the first
+# 100 test samples, must not regress against its committed baseline.
+SHARED_DATA ?= ../shared/data
+GATE_RUN := results/runs/ci-reference
+gate: setup
+	$(BIN)/harness data selfscore --task sample --split test
+	if [ -d $(SHARED_DATA)/duckdb-nsql ]; then $(BIN)/harness data selfscore --task duckdb-nsql --data $(SHARED_DATA)/duckdb-nsql --split all; fi
+	if [ -f $(SHARED_DATA)/gretel-sample/text_to_sql.csv ]; then $(BIN)/harness data selfscore --task $(SHARED_DATA)/gretel-sample/text_to_sql.csv --split all; fi
+	rm -rf $(GATE_RUN)
+	$(BIN)/harness eval --checkpoint results/reference/adapter --limit 100 --run $(GATE_RUN) --no-progress
+	$(BIN)/harness gate $(GATE_RUN) --checkpoint adapter --baseline reference-sample-test100 --markdown $(GATE_RUN)/gate.md
