@@ -46,7 +46,7 @@ def load(checkpoint, dtype, random_weights: bool):
     from harness import models
 
     if not random_weights:
-        return models.load_model(checkpoint.model, adapter=checkpoint.adapter, dtype=dtype)
+        return models.load_model(checkpoint.model, adapter=checkpoint.adapter, dtype=dtype, merge=True)
     trained, tokenizer = models.load_model(checkpoint.model, dtype=dtype, check=False)
     torch.manual_seed(0)
     model = models.model_class(trained.config).from_config(trained.config, dtype=dtype).to(trained.device).eval()

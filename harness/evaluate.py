@@ -61,8 +61,9 @@ def resolve_checkpoints(specs: list[str], model: str) -> list[Checkpoint]:
 
 
 def generation_cache(ck: Checkpoint, decode: DecodeConfig) -> GenerationCache:
-    """The cache of a checkpoint's outputs: keyed by its weights, the template and the decoding."""
-    key = {"model": models.fingerprint(ck.model, ck.adapter), "template": prompts.template_hash(), **decode.cache_key()}
+    """The cache of a checkpoint's outputs: keyed by its weights (an adapter merged into them), the template and the decoding."""
+    key = {"model": models.fingerprint(ck.model, ck.adapter), "adapter": "merged" if ck.adapter else None,
+           "template": prompts.template_hash(), **decode.cache_key()}
     return GenerationCache(models.cache_dir() / "generations", key)
 
 
@@ -92,7 +93,8 @@ def evaluate_one(store, ck: Checkpoint, samples, task, split, decode, score_conf
     cache = generation_cache(ck, decode)
     model = tokenizer = None
     if any(cache.get(s.id, prompts.render(s, for_training=False)) is None for s in samples):
-        model, tokenizer = models.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype), device=device)
+        model, tokenizer = models.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype), device=device,
+                                             merge=True)
     records, stats = generate_and_score(model, tokenizer, samples, decode, cache, score_config, batch_size, progress)
     del model, tokenizer
     gc.collect()

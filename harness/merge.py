@@ -7,7 +7,7 @@ guide does before handing a model to a serving stack.
 Tied embeddings: Gemma ties `lm_head` to `embed_tokens`. When the adapter trained either in
 full (`modules_to_save`, as the guide does) the two may no longer be equal after merging; the
 merged model then unties them and saves both, so its head is the adapter's head, not a copy
-of the embedding.
+of the embedding (`harness.models.load_model(merge=True)` does the merging).
 """
 
 from __future__ import annotations
@@ -43,9 +43,7 @@ def merge(adapter: str | Path, out: str | Path, base: str | None = None, device:
     if out.exists() and any(out.iterdir()):
         raise HarnessInputError(f"{out}: output folder exists and is not empty")
     base = base or _recorded_base(adapter)
-    model, tokenizer = load_model(base, adapter=str(adapter), dtype=torch.bfloat16, device=device)
-    merged = model.merge_and_unload()
-    _untie_if_diverged(merged)
+    merged, tokenizer = load_model(base, adapter=str(adapter), dtype=torch.bfloat16, device=device, merge=True)
     out.mkdir(parents=True, exist_ok=True)
     merged.save_pretrained(out)
     tokenizer.save_pretrained(out)
@@ -64,14 +62,3 @@ def _recorded_base(adapter: Path) -> str:
             return json.loads(path.read_text())[key]
     raise HarnessInputError(f"{adapter}: no adapter here (no meta.json or adapter_config.json naming its base)")
 
-
-def _untie_if_diverged(model) -> None:
-    """Give the model its own output head when the merged head differs from the embedding."""
-    import torch
-
-    head, embed = model.get_output_embeddings(), model.get_input_embeddings()
-    if head is None or torch.equal(head.weight, embed.weight):
-        return
-    model.config.tie_word_embeddings = False
-    model.config.get_text_config().tie_word_embeddings = False
-    head.weight = torch.nn.Parameter(head.weight.detach().clone())

@@ -142,6 +142,7 @@ def load_model(
     quantize_4bit: bool = False,
     attn_implementation: str | None = None,
     check: bool = True,
+    merge: bool = False,
 ):
     """Load a base model (and optionally a LoRA adapter) with its tokenizer.
 
@@ -153,6 +154,10 @@ def load_model(
         quantize_4bit: Load the base in 4-bit NF4 with double quantization (bitsandbytes).
         attn_implementation: `eager`, `sdpa` or `flash_attention_2` (default: transformers' choice).
         check: Run the sanity check on the base model before returning.
+        merge: Fold the adapter into the base weights (`merge_and_unload`) and return a plain
+            transformers model: no per-layer adapter work, so generation runs at the base
+            model's speed. Where the adapter trained the tied embedding or head in full, the
+            merged model gets its own head (see `harness.merge`).
 
     Returns:
         `(model, tokenizer)`: the model in eval mode; the tokenizer carries the shipped chat
@@ -194,8 +199,28 @@ def load_model(
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(model, adapter)
+        if merge:
+            model = model.merge_and_unload()
+            _untie_if_diverged(model)
     model.get_output_embeddings().register_forward_pre_hook(_contiguous_input)
     return model.eval(), tokenizer
+
+
+def _untie_if_diverged(model) -> None:
+    """Give a merged model its own output head when the merged head differs from the embedding.
+
+    Gemma ties `lm_head` to `embed_tokens`; an adapter that trained either in full
+    (`modules_to_save`, as the guide does) leaves them unequal after merging, and the head must
+    stay the adapter's head, not a copy of the embedding.
+    """
+    import torch
+
+    head, embed = model.get_output_embeddings(), model.get_input_embeddings()
+    if head is None or torch.equal(head.weight, embed.weight):
+        return
+    model.config.tie_word_embeddings = False
+    model.config.get_text_config().tie_word_embeddings = False
+    head.weight = torch.nn.Parameter(head.weight.detach().clone())
 
 
 def _contiguous_input(_module, args):

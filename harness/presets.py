@@ -39,7 +39,8 @@ class TrainConfig:
     modules_to_save: list[str] = _f([], "Layers trained in full and saved with the adapter (e.g. lm_head, embed_tokens).")
     max_length: int = _f(512, "Tokens per training sequence (packed row length when packing).")
     packing: bool = _f(True, "Pack several samples into each sequence (best-fit decreasing).")
-    padding_free: bool = _f(False, "Flatten each batch into one row without padding (needs flash attention unless packing).")
+    padding_free: bool = _f(False, "Flatten each batch into one row (for flash attention's varlen kernels); false keeps a "
+                               "row per packed sequence, masked block-diagonally (for SDPA and eager).")
     attn_implementation: str = _f("eager", "Attention kernel: eager, sdpa or flash_attention_2.")
     epochs: int = _f(3, "Training epochs; an adapter is saved after each.")
     max_steps: int = _f(-1, "Stop after this many optimizer steps (-1: run all epochs).")

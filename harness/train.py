@@ -135,8 +135,33 @@ def trainer_for(task, config: TrainConfig, run_dir: Path, callbacks=()):
     trainer = SFTTrainer(
         model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=lora, callbacks=list(callbacks)
     )
+    if config.packing and not config.padding_free:
+        trainer.data_collator = _row_packed_collator(trainer.processing_class.pad_token_id)
     trainer.model.peft_config["default"].base_model_name_or_path = canonical_name(config.model)
     return trainer
+
+
+def _row_packed_collator(pad_token_id: int):
+    """A collator that keeps one row per packed sequence instead of TRL's one flattened row.
+
+    TRL always flattens a packed batch into a single row (what flash attention's varlen kernels
+    want). Under SDPA or eager attention that row gets one block-diagonal mask over all its
+    tokens: a batch of 32 x 512 becomes one 16k x 16k mask, 32 times the attention work and
+    memory of the 512 x 512 blocks that matter. Here each packed sequence stays a row of its
+    own, right-padded, with position ids that restart at every sample and no attention mask, so
+    transformers builds the per-row block-diagonal mask from the position ids. Labels are the
+    flattened layout's: -100 on padding and on the first token of every sample.
+    """
+    from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
+
+    class RowPackedCollator(DataCollatorForLanguageModeling):
+        def torch_call(self, examples):
+            batch = super().torch_call(examples)
+            del batch["attention_mask"]
+            batch["labels"][batch["position_ids"] == 0] = -100
+            return batch
+
+    return RowPackedCollator(pad_token_id=pad_token_id, return_position_ids=True)
 
 
 def train(task, config: TrainConfig, run_dir: Path, resume: bool = False, task_source: dict | None = None) -> list[Path]:

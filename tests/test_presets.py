@@ -27,7 +27,7 @@ def test_fast_keeps_the_lora_shape_and_drops_the_slow_parts():
     guide, fast = load_preset("guide"), load_preset("fast")
     assert (fast.lora_r, fast.lora_alpha, fast.target_modules) == (guide.lora_r, guide.lora_alpha, guide.target_modules)
     assert fast.modules_to_save == [] and not fast.gradient_checkpointing
-    assert fast.attn_implementation != "eager" and fast.padding_free and fast.batch_size == 0
+    assert fast.attn_implementation != "eager" and not fast.padding_free and fast.batch_size == 0
 
 
 def test_cpu_preset_is_sized():

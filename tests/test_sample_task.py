@@ -54,9 +54,9 @@ def test_output_does_not_depend_on_the_process_hash_seed():
 
 def test_default_sizes_and_ids(splits):
     train, test = splits
-    assert (len(train), len(test)) == (5000, 1000)
-    assert train[0].id == "sample-train-00001" and test[-1].id == "sample-test-01000"
-    assert len({s.id for s in train + test}) == 6000
+    assert (len(train), len(test)) == (10000, 2500)
+    assert train[0].id == "sample-train-00001" and test[-1].id == "sample-test-02500"
+    assert len({s.id for s in train + test}) == 12500
 
 
 def test_small_sizes_are_exact():

@@ -57,6 +57,21 @@ def test_loss_is_on_the_assistant_turn_only(tiny, tmp_path):
     assert learned.strip() in {s.sql + "<end_of_turn>" for s in task.train}
 
 
+def test_packed_rows_kept_apart_give_the_flattened_loss(tiny, tmp_path):
+    import torch
+
+    losses = {}
+    for padding_free in (True, False):
+        trainer = trainer_for(tiny_gemma.Task(), tiny_config(tiny, batch_size=4, max_length=512, padding_free=padding_free), tmp_path)
+        batch = next(iter(trainer.get_train_dataloader()))
+        if not padding_free:
+            assert batch["input_ids"].shape[0] > 1 and "attention_mask" not in batch
+            assert (batch["position_ids"] == 0).sum() > batch["input_ids"].shape[0]  # several samples per row
+        with torch.no_grad():
+            losses[padding_free] = trainer.model(**{k: v for k, v in batch.items() if torch.is_tensor(v)}).loss.item()
+    assert losses[False] == pytest.approx(losses[True], rel=2e-5)  # attending across samples is off by ~1e-4
+
+
 def test_whole_conversation_loss_when_asked(tiny, tmp_path):
     trainer = trainer_for(tiny_gemma.Task(), tiny_config(tiny, packing=False, assistant_only_loss=False), tmp_path)
     batch = next(iter(trainer.get_train_dataloader()))

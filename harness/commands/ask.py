@@ -33,7 +33,7 @@ def main(args: argparse.Namespace) -> int:
     checkpoint = resolve_checkpoints([args.checkpoint] if args.checkpoint else ["base"], args.model)[0]
     decode = DecodeConfig(max_new_tokens=args.max_new_tokens)
     cache = generation_cache(checkpoint, decode)
-    model, tokenizer = models.load_model(checkpoint.model, adapter=checkpoint.adapter)
+    model, tokenizer = models.load_model(checkpoint.model, adapter=checkpoint.adapter, merge=True)
     sample = Sample(id="ask", sql_prompt=args.question, sql_context=schema, sql="")
     outputs, _ = generate(model, tokenizer, [sample], decode, cache, batch_size=1, progress=False)
     sql = extract_sql(outputs["ask"])

@@ -10,6 +10,7 @@ import sys
 BENCHMARKS = {
     "train": "training tokens/s, MFU and peak memory of the guide and fast presets",
     "eval": "generation and scoring speed",
+    "scoring": "scoring speed with gold as prediction, with and without test suites",
 }
 
 

@@ -28,7 +28,7 @@ MAX_DRAWS = 50
 _A_BEFORE_VOWEL = re.compile(r"\b([Aa]) (?=[aeioAEIO]|u(?!ni|s[aeu]))")
 
 
-def generate(n_train: int = 5000, n_test: int = 1000, seed: int = 0) -> tuple[list[Sample], list[Sample]]:
+def generate(n_train: int = 10000, n_test: int = 2500, seed: int = 0) -> tuple[list[Sample], list[Sample]]:
     """Generate the train and test splits of the embedded sample set.
 
     Args:
