@@ -13,7 +13,10 @@ from contextlib import contextmanager
 
 from harness.errors import HarnessInputError
 
-MAX_PROBE = 256
+# The largest batch probed: 32 rows of 512 tokens (16k tokens a step) already keep an H100 busy
+# on a 270M model, and larger batches only cut the updates per epoch at the same learning rate
+# (the reference run's 93.6% execution accuracy was trained at 32 on an H100 80GB).
+MAX_PROBE = 32
 
 
 def _is_oom(err: BaseException) -> bool:
