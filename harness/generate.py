@@ -124,7 +124,8 @@ def generate(
     with _progress(progress) as bar:
         task = bar.add_task("generating", total=len(pending))
         run = _continuous if engine == "continuous" else _batched
-        stats["batch_size"] = run(model, tokenizer, pending, rendered, decode, batch_size, engine == "static", finished, bar)
+        with _attention_kernels():
+            stats["batch_size"] = run(model, tokenizer, pending, rendered, decode, batch_size, engine == "static", finished, bar)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     return outputs, stats
 
@@ -214,6 +215,19 @@ def _continuous(model, tokenizer, pending, rendered, decode, batch_size, _static
                 texts = tokenizer.batch_decode(tokens, skip_special_tokens=True)
                 finished({r.request_id: text for r, text in zip(done, texts)}, sum(map(len, tokens)))
     return batch_size
+
+
+def _attention_kernels():
+    """SDPA without its cuDNN backend while generating.
+
+    torch picks cuDNN attention on Hopper GPUs, and cuDNN builds an execution plan for every
+    new shape: with a KV cache that grows each step and prompts of other lengths in every
+    batch, nearly every step pays for a new plan. Measured on an H200 (2,500 test prompts,
+    batches of 512): 49 s with cuDNN, 17.5 s with the flash and memory-efficient kernels.
+    """
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    return sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH])
 
 
 def stop_ids(tokenizer) -> list[int]:
