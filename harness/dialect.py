@@ -8,6 +8,7 @@ through the same fallback, so the dialect a model writes in does not decide its 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -46,6 +47,12 @@ def split_statements(script: str) -> list[str]:
     Returns:
         The statements, each without its terminating semicolon.
     """
+    return list(_split(script))
+
+
+@functools.lru_cache(maxsize=1024)
+def _split(script: str) -> tuple[str, ...]:
+    """`split_statements`, memoised: a gold or prediction is split again for every database it runs on."""
     statements, start, i, n = [], 0, 0, len(script)
     while i < n:
         ch = script[i]
@@ -66,11 +73,17 @@ def split_statements(script: str) -> list[str]:
         else:
             i += 1
     statements.append(script[start:])
-    return [s.strip() for s in statements if _has_code(s)]
+    return tuple(s.strip() for s in statements if _has_code(s))
 
 
 def _has_code(text: str) -> bool:
-    """Whether a piece of script holds anything besides whitespace and comments."""
+    """Whether a piece of script holds anything besides whitespace and comments.
+
+    A piece that starts with neither whitespace nor a comment marker always yields a token (or a
+    tokenizer error), so only pieces that start like a comment need sqlglot's tokenizer.
+    """
+    if text.lstrip()[:1] not in ("", "-", "/"):
+        return True
     try:
         return any(token for token in sqlglot.tokenize(text))
     except SqlglotError:

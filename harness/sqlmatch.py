@@ -124,17 +124,30 @@ def ast_match(gold: str, prediction: str, context: str = "", dialect: str = "duc
     Returns:
         None when the gold does not parse, False when the prediction does not, else the verdict.
     """
-    try:
-        gold_trees = [t for t in sqlglot.parse(gold, read=dialect) if t is not None]
-    except SqlglotError:
-        return None
+    gold_trees = _parse(gold, dialect)
     if not gold_trees:
         return None
-    try:
-        pred_trees = [t for t in sqlglot.parse(prediction, read=dialect) if t is not None]
-    except SqlglotError:
+    pred_trees = _parse(prediction, dialect)
+    if pred_trees is None:
         return False
     if len(gold_trees) != len(pred_trees):
         return False
+    return all(_canonical(gold, i, context, dialect) == _canonical(prediction, i, context, dialect)
+               for i in range(len(gold_trees)))
+
+
+@functools.lru_cache(maxsize=512)
+def _parse(sql: str, dialect: str) -> tuple[exp.Expression, ...] | None:
+    """The statements of a script, or None when it does not parse (memoised: do not mutate)."""
+    try:
+        return tuple(t for t in sqlglot.parse(sql, read=dialect) if t is not None)
+    except SqlglotError:
+        return None
+
+
+@functools.lru_cache(maxsize=512)
+def _canonical(sql: str, index: int, context: str, dialect: str) -> exp.Expression:
+    """The canonical tree of a script's `index`-th statement, memoised so that a prediction with
+    the same text as its gold (or a gold scored again) is not qualified twice; do not mutate."""
     schema = schema_of(context) if context else {}  # cached: do not mutate
-    return all(canonical(g, schema, dialect) == canonical(p, schema, dialect) for g, p in zip(gold_trees, pred_trees))
+    return canonical(_parse(sql, dialect)[index], schema, dialect)
