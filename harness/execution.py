@@ -158,7 +158,6 @@ class Executor:
         Returns:
             (first run, second run or None).
         """
-        runs: list[ScriptRun | None] = [None, None]
         if spec.db_path and not os.path.isfile(spec.db_path):
             failed = ScriptRun(error=f"context: database file not found: {spec.db_path}", error_kind="context")
             return failed, None
@@ -167,19 +166,38 @@ class Executor:
                 context_paths = self.build(cursor, spec)
             except (StatementError, QueryTimeout, ResultTooLarge, duckdb.Error) as exc:
                 return ScriptRun(error=f"context: {_message(exc)}", error_kind="context"), None
-            runs[0] = self._script(cursor, first, want_state)
+            runs = self.run_on(cursor, first, second, between, want_state)
             runs[0].context_paths = context_paths
-            if second is None or runs[0].error:
-                return runs[0], None
-            if between:
-                between()
-            if not runs[0].mutated:
-                runs[1] = self._script(cursor, second, want_state)
-        if runs[1] is None:
-            with self.sandbox.fresh(spec.db_path) as cursor:
-                self.build(cursor, spec)
-                runs[1] = self._script(cursor, second, want_state)
-        return runs[0], runs[1]
+        return self.finish_pair(spec, runs, second, want_state)
+
+    def run_on(
+        self, cursor: duckdb.DuckDBPyConnection, first: str, second: str | None, between=None, want_state: bool = False
+    ) -> tuple[ScriptRun, ScriptRun | None]:
+        """The part of `run_pair` that runs on its first database, for a caller that already holds
+        one in the starting state (a test-suite database just generated): `first`, then `second`
+        on the same database when `first` changed nothing. `finish_pair` does the rest.
+
+        Returns:
+            (first run, second run or None when it was skipped or needs a database of its own).
+        """
+        first_run = self._script(cursor, first, want_state)
+        if second is None or first_run.error:
+            return first_run, None
+        if between:
+            between()
+        return first_run, None if first_run.mutated else self._script(cursor, second, want_state)
+
+    def finish_pair(
+        self, spec: DatabaseSpec, runs: tuple[ScriptRun, ScriptRun | None], second: str | None, want_state: bool = False
+    ) -> tuple[ScriptRun, ScriptRun | None]:
+        """The end of `run_pair`: `second` on a fresh database built from `spec` when the first
+        script changed its own (`run_on` left it out); `runs` as they are otherwise."""
+        first_run, second_run = runs
+        if second is None or first_run.error or second_run is not None:
+            return runs
+        with self.sandbox.fresh(spec.db_path) as cursor:
+            self.build(cursor, spec)
+            return first_run, self._script(cursor, second, want_state)
 
     def _script(self, cursor: duckdb.DuckDBPyConnection, script: str, want_state: bool) -> ScriptRun:
         """Run a script's statements in order on `cursor`, recording its last result and state."""

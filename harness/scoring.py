@@ -154,9 +154,22 @@ def _run_suite(record: dict, executor: Executor, spec: DatabaseSpec, gold: str, 
     beat("suite", record)
     databases = suite(executor, spec, gold, config.test_suite_k, config.seed)
     judged = 0
-    for i, db in enumerate(databases):
-        beat(f"suite:{i}:gold", record)
-        gold_run, pred_run = executor.run_pair(db, gold, pred, between=lambda: beat(f"suite:{i}:prediction", record))
+    for i in range(databases.size):
+        beat(f"suite:{i}", record)
+
+        def between(i=i):
+            beat(f"suite:{i}:prediction", record)
+
+        def on_generated(cursor, i=i):
+            beat(f"suite:{i}:gold", record)
+            return executor.run_on(cursor, gold, pred, between)
+
+        db, runs = databases.database(executor, i, on_generated)
+        if runs is None:
+            beat(f"suite:{i}:gold", record)
+            gold_run, pred_run = executor.run_pair(db, gold, pred, between=between)
+        else:
+            gold_run, pred_run = executor.finish_pair(db, runs, pred)
         if gold_run.error:
             continue
         verdict = judge(executor, db, gold_run, pred_run) if not pred_run.error else Verdict(False, _PRED_REASONS[pred_run.error_kind])
@@ -166,9 +179,9 @@ def _run_suite(record: dict, executor: Executor, spec: DatabaseSpec, gold: str, 
             return
         if not verdict.match:
             record.update(test_suite_match=False, test_suite_reason=verdict.reason,
-                          test_suite={"databases": len(databases), "failed_database": i, "diff": verdict.detail})
+                          test_suite={"databases": databases.size, "failed_database": i, "diff": verdict.detail})
             return
-    record["test_suite"] = {"databases": len(databases), "judged": judged}
+    record["test_suite"] = {"databases": databases.size, "judged": judged}
     record["test_suite_match"] = True if judged else None
     record["test_suite_reason"] = "match" if judged else "no_suite_database"
 

@@ -13,7 +13,10 @@ import datetime as dt
 import hashlib
 import random
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 import duckdb
 import sqlglot
@@ -22,7 +25,9 @@ from sqlglot.errors import SqlglotError
 
 from harness.execution import DatabaseSpec, Executor
 
-_CACHE: OrderedDict[str, list[DatabaseSpec]] = OrderedDict()
+T = TypeVar("T")
+
+_CACHE: OrderedDict[str, "Suite"] = OrderedDict()
 _CACHE_SIZE = 256
 _DEFAULTS = {
     int: [0, 1, 2, 3, 5, 10, 100],
@@ -55,8 +60,41 @@ def gold_literals(gold: str, dialects: tuple[str, ...]) -> list:
     return []
 
 
-def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int) -> list[DatabaseSpec]:
-    """The k generated databases for a sample (cached).
+@dataclass
+class Suite:
+    """The test suite of one schema and gold: what its databases are drawn from, and those drawn so far.
+
+    Each database comes from its own seed, so they are generated one at a time when first asked
+    for: a prediction that fails on the first database costs no generation of the others.
+    """
+
+    tables: list[dict]
+    literals: list
+    key: str
+    seed: int
+    size: int
+    specs: dict[int, DatabaseSpec] = field(default_factory=dict)
+
+    def database(self, executor: Executor, i: int, use: Callable[[duckdb.DuckDBPyConnection], T]) -> tuple[DatabaseSpec, T | None]:
+        """Database `i` as a prepared spec, generated now unless an earlier call did.
+
+        Generating builds the database once to drop rows that break constraints. When every
+        statement of that build succeeded, the database holds exactly the spec's state, so
+        `use(cursor)` runs on it before it is thrown away, which saves building it again.
+
+        Returns:
+            (the spec, what `use` returned, or None when it did not run).
+        """
+        if i in self.specs:
+            return self.specs[i], None
+        with executor.sandbox.fresh() as cursor:
+            spec, exact = _generate(cursor, self.tables, self.literals, random.Random(f"{self.seed}:{i}:{self.key}"))
+            self.specs[i] = spec
+            return spec, use(cursor) if exact else None
+
+
+def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int) -> Suite:
+    """The test suite of k databases for a sample (cached).
 
     Args:
         executor: Runs statements in the sandbox.
@@ -66,7 +104,7 @@ def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int) 
         seed: Base random seed.
 
     Returns:
-        Prepared database specs; empty when the schema cannot be read.
+        The suite; of size 0 when the schema cannot be read.
     """
     literals = gold_literals(gold, executor.dialects)
     key = hashlib.sha256(repr((base, literals, k, seed)).encode()).hexdigest()
@@ -79,11 +117,10 @@ def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int) 
             tables = _read_schema(cursor)
         except Exception:  # noqa: BLE001 - any failure only means no test suite for this sample
             tables = []
-    specs = [_generate(executor, tables, literals, random.Random(f"{seed}:{i}:{key}")) for i in range(k)] if tables else []
-    _CACHE[key] = specs
+    _CACHE[key] = Suite(tables, literals, key, seed, k if tables else 0)
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
-    return specs
+    return _CACHE[key]
 
 
 def _read_schema(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -183,36 +220,43 @@ def _value(rng: random.Random, pool: tuple[list, list, list, list], nullable: bo
     return rng.choice(observed)
 
 
-def _generate(executor: Executor, tables: list[dict], literals: list, rng: random.Random) -> DatabaseSpec:
-    """One random database of the schema, built once to drop rows that break constraints."""
+def _generate(cursor: duckdb.DuckDBPyConnection, tables: list[dict], literals: list, rng: random.Random) -> tuple[DatabaseSpec, bool]:
+    """One random database of the schema, built on `cursor` to drop rows that break constraints.
+
+    Returns:
+        (the spec, whether every statement run on `cursor` is in it, in order: then the
+        database behind `cursor` is in exactly the spec's state).
+    """
     pools = _pools(tables, literals)
     prepared: list[tuple[str, tuple]] = []
-    with executor.sandbox.fresh() as cursor:
-        for table in tables:
-            if "view" in table:
-                _try(cursor, prepared, table["view"], ())
-                continue
-            if not _try(cursor, prepared, table["sql"], ()):
-                continue
-            rows = [r for r in table["rows"] if rng.random() < 0.5]
-            null_rate = rng.choice((0.1, 0.2, 0.4))
-            used = {c: {r[i] for r in rows} for i, (c, _, _) in enumerate(table["columns"]) if c in table["unique"]}
-            for _ in range(rng.randint(8, 20)):
-                row = []
-                for column, _, nullable in table["columns"]:
-                    value = _value(rng, pools[table["name"], column], bool(nullable), null_rate)
-                    if column in used:  # keep single-column keys unique so the row is not dropped
-                        value = _fresh(value, used[column])
-                        used[column].add(value)
-                    row.append(value)
-                rows.append(tuple(row))
-            marks = "(" + ", ".join(["?"] * len(table["columns"])) + ")"
-            insert = f'INSERT INTO "{table["name"]}" VALUES '
-            if rows and not _try(cursor, prepared, insert + ", ".join([marks] * len(rows)), tuple(v for r in rows for v in r)):
-                kept = [row for row in rows if _try(cursor, [], insert + marks, row)]  # drop rows that break constraints
-                if kept:
-                    prepared.append((insert + ", ".join([marks] * len(kept)), tuple(v for row in kept for v in row)))
-    return DatabaseSpec(prepared=tuple(prepared))
+    exact = True
+    for table in tables:
+        if "view" in table:
+            exact &= _try(cursor, prepared, table["view"], ())
+            continue
+        if not _try(cursor, prepared, table["sql"], ()):
+            exact = False
+            continue
+        rows = [r for r in table["rows"] if rng.random() < 0.5]
+        null_rate = rng.choice((0.1, 0.2, 0.4))
+        used = {c: {r[i] for r in rows} for i, (c, _, _) in enumerate(table["columns"]) if c in table["unique"]}
+        for _ in range(rng.randint(8, 20)):
+            row = []
+            for column, _, nullable in table["columns"]:
+                value = _value(rng, pools[table["name"], column], bool(nullable), null_rate)
+                if column in used:  # keep single-column keys unique so the row is not dropped
+                    value = _fresh(value, used[column])
+                    used[column].add(value)
+                row.append(value)
+            rows.append(tuple(row))
+        marks = "(" + ", ".join(["?"] * len(table["columns"])) + ")"
+        insert = f'INSERT INTO "{table["name"]}" VALUES '
+        if rows and not _try(cursor, prepared, insert + ", ".join([marks] * len(rows)), tuple(v for r in rows for v in r)):
+            exact = False
+            kept = [row for row in rows if _try(cursor, [], insert + marks, row)]  # drop rows that break constraints
+            if kept:
+                prepared.append((insert + ", ".join([marks] * len(kept)), tuple(v for row in kept for v in row)))
+    return DatabaseSpec(prepared=tuple(prepared)), exact
 
 
 def _fresh(value, used: set):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,26 @@ def test_test_suite_handles_list_columns_and_one_name_with_two_types():
     gold = "SELECT tags[1] FROM c WHERE id > 1"
     record = score_item({"sql_context": context, "sql": gold, "prediction": gold}, ScoreConfig(workers=1))
     assert record["reason"] == "match" and record["test_suite_match"] is True, record
+
+
+def test_a_generated_database_judged_where_it_was_built_holds_its_specs_state():
+    from harness.execution import DatabaseSpec, Executor, snapshot
+    from harness.sandbox import Sandbox
+    from harness.testsuite import suite
+
+    context = ("CREATE TABLE p (id INT PRIMARY KEY, name TEXT NOT NULL, price DECIMAL(6, 2));"
+               "INSERT INTO p VALUES (1, 'a', 2.5), (2, 'b', NULL), (3, 'B', 10);"
+               "CREATE TABLE o (id INT, p_id INT, day DATE); INSERT INTO o VALUES (1, 1, '2021-01-01'), (2, 3, '2022-02-02');"
+               "CREATE VIEW v AS SELECT name FROM p WHERE price > 2")
+    sandbox = Sandbox()
+    try:
+        executor = Executor(sandbox, 5.0, ())
+        databases = suite(executor, DatabaseSpec(context), "SELECT name FROM p WHERE price > 2.5", 5, 0)
+        assert databases.size == 5
+        for i in range(databases.size):
+            spec, state = databases.database(executor, i, lambda cursor: snapshot(sandbox, cursor, time.monotonic() + 60))
+            assert state is not None  # every statement of this schema's generation succeeds
+            assert executor.run(spec, "SELECT 1", want_state=True).state == state
+            assert databases.database(executor, i, lambda cursor: 1) == (spec, None)  # cached, not generated again
+    finally:
+        sandbox.close()
