@@ -88,6 +88,11 @@ def test_each_script_gets_a_fresh_database():
         with sandbox.fresh() as cursor:
             names = sandbox.execute(cursor, "SELECT table_name FROM duckdb_tables()", time.monotonic() + 5).rows
             assert names == []
+            sandbox.execute(cursor, "ATTACH ':memory:' AS other", time.monotonic() + 5)
+        with sandbox.fresh() as cursor:
+            others = sandbox.execute(cursor, "SELECT database_name FROM duckdb_databases() "
+                                     "WHERE NOT internal AND database_name <> current_database()", time.monotonic() + 5).rows
+            assert others == [("memory",)]
             settings = dict(sandbox.execute(cursor, "SELECT name, value FROM duckdb_settings() WHERE name IN "
                                             "('enable_external_access', 'lock_configuration', 'autoload_known_extensions', "
                                             "'autoinstall_known_extensions', 'threads')", time.monotonic() + 5).rows)
