@@ -147,7 +147,8 @@ def _row_packed_collator(pad_token_id: int):
     TRL always flattens a packed batch into a single row (what flash attention's varlen kernels
     want). Under SDPA or eager attention that row gets one block-diagonal mask over all its
     tokens: a batch of 32 x 512 becomes one 16k x 16k mask, 32 times the attention work and
-    memory of the 512 x 512 blocks that matter. Here each packed sequence stays a row of its
+    memory of the 512 x 512 blocks that matter (the fast preset trained at 15.9k tokens/s that
+    way on an H200, at 64.0k with rows kept apart). Here each packed sequence stays a row of its
     own, right-padded, with position ids that restart at every sample and no attention mask, so
     transformers builds the per-row block-diagonal mask from the position ids. Labels are the
     flattened layout's: -100 on padding and on the first token of every sample.
