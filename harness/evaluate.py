@@ -4,7 +4,9 @@
 folder, a merged model folder) into `Checkpoint`s; `evaluate` generates for each one (the model
 is loaded only when some output is not cached), scores every prediction with the evaluator
 (each batch while the next one generates: `generate_and_score`) and writes
-`eval/<checkpoint>/samples.jsonl` and `summary.json` into the run's store.
+`eval/<checkpoint>/samples.jsonl` and `summary.json` into the run's store. Adapters are merged
+into the base weights for generation. `generate_shard` splits generation over data-parallel
+workers (one per GPU) ahead of `evaluate`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import gc
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import models, prompts
+from harness import launch, models, prompts
 from harness.errors import HarnessInputError
 from harness.extract import extract_sql
 from harness.gencache import GenerationCache
@@ -60,11 +62,33 @@ def resolve_checkpoints(specs: list[str], model: str) -> list[Checkpoint]:
     return found
 
 
-def generation_cache(ck: Checkpoint, decode: DecodeConfig) -> GenerationCache:
+def generation_cache(ck: Checkpoint, decode: DecodeConfig, shard: int | None = None) -> GenerationCache:
     """The cache of a checkpoint's outputs: keyed by its weights (an adapter merged into them), the template and the decoding."""
     key = {"model": models.fingerprint(ck.model, ck.adapter), "adapter": "merged" if ck.adapter else None,
            "template": prompts.template_hash(), **decode.cache_key()}
-    return GenerationCache(models.cache_dir() / "generations", key)
+    return GenerationCache(models.cache_dir() / "generations", key, shard)
+
+
+def generate_shard(checkpoints: list[Checkpoint], samples: list[Sample], decode: DecodeConfig, batch_size: int | None,
+                   progress: bool = True) -> None:
+    """Generate this data-parallel worker's share of every checkpoint's outputs into its own cache shard.
+
+    Worker r of n (`harness.launch`) takes samples r, r+n, r+2n, ... on its own device; once
+    every worker is done, `evaluate` in one process finds all outputs cached and scores them, so
+    results are merged by sample id and equal a one-process run's whatever the number of workers.
+    """
+    import torch
+
+    share = samples[launch.rank() :: launch.world_size()]
+    for ck in checkpoints:
+        cache = generation_cache(ck, decode, shard=launch.rank())
+        if all(cache.get(s.id, prompts.render(s, for_training=False)) is not None for s in share):
+            continue
+        model, tokenizer = models.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype),
+                                             device=launch.device(), merge=True)
+        generate(model, tokenizer, share, decode, cache, batch_size, progress=progress and launch.rank() == 0)
+        del model, tokenizer
+        gc.collect()
 
 
 def evaluate(

@@ -3,8 +3,9 @@
 The key is a hash of the base model's weights fingerprint, the adapter's, the prompt template
 hash and the decoding settings (max new tokens, dtype, greedy); each entry is further keyed by
 the sample id and a hash of its rendered prompt. One JSONL file per key under
-`$HARNESS_CACHE/generations/`; every line also carries the key, so an entry can never be served
-for another model. Lines are appended and flushed batch by batch: a killed eval resumes from the
+`$HARNESS_CACHE/generations/`, plus one per shard when several processes generate at once
+(`harness eval --gpus N`: each writes only its own file, and every file of the key is read);
+every line also carries the key, so an entry can never be served for another model. Lines are appended and flushed batch by batch: a killed eval resumes from the
 last finished batch (a torn last line is ignored).
 """
 
@@ -24,24 +25,27 @@ def prompt_hash(prompt: str) -> str:
 class GenerationCache:
     """Cached outputs for one (model, adapter, template, decoding) key."""
 
-    def __init__(self, root: Path, key: dict):
+    def __init__(self, root: Path, key: dict, shard: int | None = None):
         self.key = key
         self.key_hash = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
-        self.path = Path(root) / f"{self.key_hash}.jsonl"
+        self.root = Path(root)
+        self.path = self.root / (f"{self.key_hash}.jsonl" if shard is None else f"{self.key_hash}.shard-{shard}.jsonl")
         self._entries = self._read()
 
     def _read(self) -> dict[tuple[str, str], str]:
+        """Entries of every file of this key: the main one and any shards."""
         entries = {}
-        if not self.path.is_file():
-            return entries
-        with self.path.open() as f:
-            for line in f:
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a line torn by a kill mid-write
-                if row.get("key") == self.key_hash:
-                    entries[(row["id"], row["prompt"])] = row["output"]
+        for path in [self.root / f"{self.key_hash}.jsonl", *sorted(self.root.glob(f"{self.key_hash}.shard-*.jsonl"))]:
+            if not path.is_file():
+                continue
+            with path.open() as f:
+                for line in f:
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue  # a line torn by a kill mid-write
+                    if row.get("key") == self.key_hash:
+                        entries[(row["id"], row["prompt"])] = row["output"]
         return entries
 
     def get(self, sample_id: str, prompt: str) -> str | None:

@@ -20,12 +20,11 @@ and only the main process writes checkpoints.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import asdict
 from pathlib import Path
 
-from harness import memory
+from harness import launch, memory
 from harness.checkpoints import EpochCheckpoints, epoch_dirs
 from harness.errors import HarnessInputError
 from harness.models import canonical_name, default_dtype, load_model
@@ -46,12 +45,6 @@ def read_run(run_dir: Path) -> tuple[dict, TrainConfig]:
         raise HarnessInputError(f"{run_dir}: not a training run (no config.json)")
     saved = json.loads(path.read_text())
     return saved["task_source"], from_dict(saved["config"])
-
-
-def _device() -> str:
-    import torch
-
-    return f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if torch.cuda.is_available() else "cpu"
 
 
 def _score_labelled_positions_only() -> None:
@@ -80,7 +73,7 @@ def trainer_for(task, config: TrainConfig, run_dir: Path, callbacks=()):
     samples = task.train[: config.train_samples or None]
     if not samples:
         raise HarnessInputError(f"task {task.name!r}: the training split is empty")
-    device = _device()
+    device = launch.device()
     dtype = default_dtype(device)
     model, tokenizer = load_model(
         config.model,
@@ -186,7 +179,7 @@ def train(task, config: TrainConfig, run_dir: Path, resume: bool = False, task_s
 
     run_dir = Path(run_dir)
     state_dir = run_dir / "state"
-    main_process = int(os.environ.get("RANK", 0)) == 0
+    main_process = launch.rank() == 0
     if not resume and main_process:  # the main process records the run
         if (run_dir / "config.json").exists():
             raise HarnessInputError(f"{run_dir}: already holds a run; use --resume {run_dir} or another --run-dir")

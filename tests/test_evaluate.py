@@ -93,3 +93,34 @@ def test_scoring_during_generation_gives_the_records_of_generate_then_score(tmp_
     items = [{**s.to_dict(), "output": outputs[s.id], "prediction": extract_sql(outputs[s.id])} for s in samples]
     strip = lambda r: {k: v for k, v in r.items() if k != "timings"}  # noqa: E731 - wall-clock times differ
     assert [strip(r) for r in overlapped] == [strip(r) for r in score_all(items, config, progress=False)]
+
+
+def test_two_process_eval_merges_by_id_into_the_one_process_results(tmp_path):
+    """`eval --gpus 2` on gloo: each worker generates its share into its own cache shard, rank 0 scores all."""
+    import os
+    import subprocess
+    import sys
+
+    import tiny_gemma
+
+    model = tiny_gemma.build(tmp_path / "tiny")
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps(s.to_dict()) + "\n" for s in tiny_gemma.samples(7)))
+    env = {**os.environ, "HARNESS_CACHE": str(tmp_path / "cache"), "CUDA_VISIBLE_DEVICES": ""}
+    runs = {}
+    for processes in (2, 1):
+        run = tmp_path / f"run{processes}"
+        args = [*eval_args(model, data, run), "--batch-size", "1", "--gpus", str(processes)]
+        if processes == 1:  # its own cache, so nothing is served from the two-process run's
+            env["HARNESS_CACHE"] = str(tmp_path / "cache1")
+        done = subprocess.run([sys.executable, "-m", "harness.cli", *args], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        runs[processes] = {r["id"]: r for r in RunStore(run).samples("base")}
+    shards = sorted((tmp_path / "cache" / "generations").glob("*.shard-*.jsonl"))
+    assert [p.name.split(".")[1] for p in shards] == ["shard-0", "shard-1"]
+    assert [sum('"id"' in line for line in p.read_text().splitlines()) for p in shards] == [4, 3]  # samples 0,2,4,6 and 1,3,5
+    assert RunStore(tmp_path / "run2").summary("base")["generation"]["cached"] == 7  # rank 0 only scored
+    assert runs[2].keys() == runs[1].keys() and len(runs[1]) == 7
+    for sample_id, record in runs[1].items():
+        assert {k: runs[2][sample_id][k] for k in ("output", "exact_match", "execution_match", "reason")} == \
+               {k: record[k] for k in ("output", "exact_match", "execution_match", "reason")}

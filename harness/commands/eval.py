@@ -31,15 +31,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--run", type=Path, help="run folder to store results in (default: the run named, or a new one)")
     parser.add_argument("--rescore", type=Path, metavar="RUN", help="score a run's stored predictions again, without generating")
+    parser.add_argument(
+        "--gpus", "--processes", dest="processes", type=int, default=1, metavar="N",
+        help="generate data-parallel through accelerate, one process per GPU, then score in one (CPU processes without GPUs)",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
     """Evaluate, store and print the leaderboard of the run."""
-    from harness import leaderboard
-    from harness.evaluate import evaluate, rescore, resolve_checkpoints
+    from harness import launch, leaderboard
+    from harness.evaluate import evaluate, generate_shard, rescore, resolve_checkpoints
     from harness.store import RUNS_DIR, RunStore
     from harness.tasks import load_task
 
+    if args.processes > 1 and not args.rescore and not launch.launched():
+        return launch.relaunch(args.processes)
     score_config = scoring_config(args)
     if args.rescore:
         store = RunStore(args.rescore)
@@ -48,6 +54,13 @@ def main(args: argparse.Namespace) -> int:
         task = load_task(args.task, data=args.data)
         samples = task.split(args.split)[: args.limit]
         checkpoints = resolve_checkpoints(args.checkpoints or ["base"], args.model)
+        if launch.launched():  # a data-parallel worker: generate its share, then rank 0 scores everything
+            from accelerate import PartialState
+
+            generate_shard(checkpoints, samples, decode_config(args), args.batch_size, progress=not args.no_progress)
+            PartialState().wait_for_everyone()
+            if launch.rank() != 0:
+                return 0
         run_dir = args.run or next(
             (Path(s) for s in args.checkpoints or [] if (Path(s) / "checkpoints").is_dir()),
             RUNS_DIR / f"eval-{task.name.replace(':', '-')}-{time.strftime('%Y%m%d-%H%M%S')}",
@@ -84,6 +97,7 @@ def record_eval(store, task, args, n: int) -> None:
         "split": getattr(args, "split", "test"),
         "n": n,
         "batch_size": args.batch_size,
+        "processes": getattr(args, "processes", 1),
         "max_new_tokens": args.max_new_tokens,
         "dtype": args.dtype,
         "timeout_s": args.timeout,

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
+from harness import launch
 from harness.presets import PRESETS, field_help
 
 
@@ -56,30 +53,14 @@ def build_config(args: argparse.Namespace):
     return apply_overrides(config, parse_set(args.set))
 
 
-def launch(argv: list[str], processes: int) -> int:
-    """Re-run this command under `accelerate launch` with `processes` data-parallel workers.
-
-    Workers use NCCL on GPUs and gloo on a machine without them; the rendezvous port is a free one,
-    so several runs can share a host.
-    """
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    command = [
-        sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(processes),
-        "--num_machines", "1", "--main_process_port", str(port), "--mixed_precision", "no", "--dynamo_backend", "no",
-    ]
-    return subprocess.call([*command, "-m", "harness.cli", *argv])
-
-
 def main(args: argparse.Namespace) -> int:
     """Train (or resume) and print the epoch checkpoints."""
     from harness.store import RUNS_DIR
     from harness.tasks import load_task
     from harness.train import read_run, train
 
-    if args.processes > 1 and "LOCAL_RANK" not in os.environ:
-        return launch(sys.argv[1:], args.processes)
+    if args.processes > 1 and not launch.launched():
+        return launch.relaunch(args.processes)
     if args.resume:
         source, config = read_run(args.resume)
         run_dir = args.resume
@@ -89,7 +70,7 @@ def main(args: argparse.Namespace) -> int:
         run_dir = args.run_dir or RUNS_DIR / f"train-{datetime.now():%Y%m%d-%H%M%S}"
     task = load_task(source["name_or_path"], source["data"])
     checkpoints = train(task, config, run_dir, resume=bool(args.resume), task_source=source)
-    if int(os.environ.get("RANK", 0)) == 0:
+    if launch.rank() == 0:
         print(f"run {run_dir}: {len(checkpoints)} epoch checkpoints")
         for path in checkpoints:
             print(f"  {path}")
