@@ -25,6 +25,7 @@ OS-level jail: run the harness itself as an unprivileged user.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -115,6 +116,7 @@ class Sandbox:
         self._conn: duckdb.DuckDBPyConnection | None = None
         self._count = 0
         self._watchdog = _Watchdog()
+        self._creates: set[str] = set()
 
     def _instance(self) -> duckdb.DuckDBPyConnection:
         if self._conn is None:
@@ -146,6 +148,7 @@ class Sandbox:
         """
         conn = self._instance()
         self._count += 1
+        self._creates = set()
         name = f"sandbox_{self._count}"
         if db_path:
             copy = os.path.join(self.workdir, f"{name}.duckdb")
@@ -162,16 +165,17 @@ class Sandbox:
             self._clean(name)
 
     def _clean(self, name: str) -> None:
-        """Detach the script's database; rebuild the instance if the script left data elsewhere.
+        """Detach the script's database; rebuild the instance if the script left anything elsewhere.
 
-        Objects without data (views, macros, sequences) left in the unused default catalog are
-        invisible to later scripts, which resolve names in their own database, so only attached
-        databases and tables are checked.
+        Any object outside the script's database would be readable by a later script through its
+        qualified name (`memory.main.v`). A catalog read for every kind of object costs more than
+        the script (listing macros scans all built-in functions), so `execute` notes which kinds
+        of object the script's statements could have created, and only those are looked for.
         """
         conn = self._instance()
         try:
             conn.execute(f"DETACH DATABASE IF EXISTS {name}")
-            leftovers = _leftovers(conn)
+            leftovers = "other" in self._creates or _leftovers(conn, "view" in self._creates)
         except duckdb.Error:
             leftovers = True
         if leftovers:
@@ -200,6 +204,7 @@ class Sandbox:
             raise QueryTimeout()
         statements = cursor.extract_statements(sql)
         statement_type = statements[-1].type.name if statements else "INVALID"
+        self._creates.update(_creates(statement) for statement in statements)
         self._watchdog.arm(cursor, deadline)
         try:
             cursor.execute(sql)
@@ -227,14 +232,40 @@ class Sandbox:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _leftovers(conn: duckdb.DuckDBPyConnection) -> bool:
-    """Whether a database other than the default one is attached, or any table exists, once the
-    script's database is detached (the instance itself never creates tables).
+# Statement types that create no catalog object, or only a database (seen by `_leftovers`).
+# Settings cannot leak: configuration is locked, and session settings end with the connection.
+_CREATE_NOTHING = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "ALTER", "DROP", "TRANSACTION", "SET", "EXPLAIN", "ATTACH", "DETACH"})
+# CREATE statements whose object `_leftovers` always looks for: a table, or an index (on a table).
+_CREATE_TABLE = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY)\s+TABLE|TABLE|(?:UNIQUE\s+)?INDEX)\s", re.IGNORECASE)
+_CREATE_VIEW = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY)\s+)?VIEW\s", re.IGNORECASE)
 
-    Two unfiltered catalog reads filtered here cost about half of one filtered query in DuckDB,
-    and this runs after every script.
+
+def _creates(statement) -> str:
+    """Which kind of leftover `statement` could leave: "table" (a table, an index or a database,
+    or nothing: always looked for), "view", or
+    "other" (a macro, sequence, type, schema, or any statement not recognised here), for which
+    the instance is rebuilt without looking. Anything the text does not plainly name, a leading
+    comment included, counts as "other"."""
+    kind = statement.type.name
+    if kind in _CREATE_NOTHING:
+        return "table"
+    if kind == "CREATE" and _CREATE_TABLE.match(statement.query):
+        return "table"
+    if kind == "CREATE" and _CREATE_VIEW.match(statement.query):
+        return "view"
+    return "other"
+
+
+def _leftovers(conn: duckdb.DuckDBPyConnection, views: bool) -> bool:
+    """Whether a database other than the default one is attached, or any table (or, if `views`,
+    any view) exists, once the script's database is detached (the instance itself creates none).
+
+    Unfiltered catalog reads filtered here cost about half of one filtered query in DuckDB, and
+    this runs after every script.
     """
     databases = conn.execute("SELECT database_name, internal FROM duckdb_databases()").fetchall()
     if any(not internal and name != "memory" for name, internal in databases):
+        return True
+    if views and any(not internal for (internal,) in conn.execute("SELECT internal FROM duckdb_views()").fetchall()):
         return True
     return bool(conn.execute("SELECT database_name FROM duckdb_tables()").fetchall())

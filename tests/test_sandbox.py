@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from harness.sandbox import QueryTimeout, Sandbox, SandboxLimits
@@ -101,6 +102,43 @@ def test_each_script_gets_a_fresh_database():
     finally:
         sandbox.close()
     assert not os.path.exists(sandbox.workdir)
+
+
+@pytest.mark.parametrize("script, probe", [
+    ("CREATE VIEW memory.main.v AS SELECT 42 AS x", "SELECT * FROM memory.main.v"),
+    ("USE memory; CREATE VIEW v AS SELECT 42 AS x", "SELECT * FROM memory.main.v"),
+    ("CREATE MACRO memory.main.m() AS 42", "SELECT memory.main.m()"),
+    ("USE memory; CREATE MACRO tm() AS TABLE SELECT 42", "SELECT * FROM memory.main.tm()"),
+    ("CREATE SEQUENCE memory.main.s START 42", "SELECT nextval('memory.main.s')"),
+    ("CREATE TYPE memory.main.e AS ENUM ('secret')", "SELECT 'secret'::memory.main.e"),
+    ("CREATE SCHEMA memory.s; CREATE VIEW memory.s.v AS SELECT 42", "SELECT * FROM memory.s.v"),
+    ("/* hidden */ CREATE VIEW memory.main.v AS SELECT 42 AS x", "SELECT * FROM memory.main.v"),
+])
+def test_objects_left_in_the_default_catalog_are_gone_for_the_next_script(script, probe):
+    sandbox = Sandbox()
+    try:
+        with sandbox.fresh() as cursor:
+            for statement in script.split(";"):
+                sandbox.execute(cursor, statement, time.monotonic() + 5)
+            assert sandbox.execute(cursor, probe, time.monotonic() + 5).rows
+        with sandbox.fresh() as cursor:
+            with pytest.raises(duckdb.Error):
+                sandbox.execute(cursor, probe, time.monotonic() + 5)
+    finally:
+        sandbox.close()
+
+
+def test_views_in_the_scripts_own_database_do_not_rebuild_the_instance():
+    sandbox = Sandbox()
+    try:
+        with sandbox.fresh() as cursor:
+            sandbox.execute(cursor, "CREATE TABLE t (a INT); CREATE VIEW v AS SELECT a FROM t", time.monotonic() + 5)
+            instance = sandbox._conn
+        with sandbox.fresh() as cursor:
+            assert sandbox.execute(cursor, "SELECT 1", time.monotonic() + 5).rows == [(1,)]
+        assert sandbox._conn is instance
+    finally:
+        sandbox.close()
 
 
 def _crash(payload, config, beat):
