@@ -68,11 +68,14 @@ class Output:
         statement_type: DuckDB's statement type name (SELECT, INSERT, CREATE, ...).
         columns: Result column names, or None when the statement returns no rows.
         rows: Result rows (empty list when there are no columns).
+        types: Result column types as DuckDB spells them (as in `duckdb_columns().data_type`),
+            or None when the statement returns no rows.
     """
 
     statement_type: str
     columns: list[str] | None
     rows: list[tuple]
+    types: list[str] | None = None
 
 
 class _Watchdog:
@@ -208,7 +211,9 @@ class Sandbox:
         self._watchdog.arm(cursor, deadline)
         try:
             cursor.execute(sql)
-            columns = [d[0] for d in cursor.description] if cursor.description else None
+            description = cursor.description
+            columns = [d[0] for d in description] if description else None
+            types = [str(d[1]) for d in description] if description else None
             rows = cursor.fetchmany(self.limits.max_rows + 1) if columns else []
         except duckdb.InterruptException as exc:
             raise QueryTimeout() from exc
@@ -218,7 +223,7 @@ class Sandbox:
             raise QueryTimeout()
         if len(rows) > self.limits.max_rows:
             raise ResultTooLarge(f"more than {self.limits.max_rows} rows")
-        return Output(statement_type, columns, rows)
+        return Output(statement_type, columns, rows, types)
 
     def reset(self) -> None:
         """Close the instance; the next script opens a new one."""
