@@ -79,17 +79,24 @@ class Output:
 
 
 class _Watchdog:
-    """One daemon thread that interrupts the armed connection when its deadline passes."""
+    """One daemon thread that interrupts the armed connection when its deadline passes.
+
+    Arming wakes the thread only when the new deadline comes before the thread's next wake-up:
+    waking it for every statement cost about as much as a small statement (a thread switch
+    under the GIL), and one script's statements share a deadline.
+    """
 
     def __init__(self):
         self._cond = threading.Condition()
         self._target: tuple[duckdb.DuckDBPyConnection, float] | None = None
+        self._wake = float("inf")  # when the thread next looks at the target, at the latest
         threading.Thread(target=self._loop, daemon=True, name="sandbox-watchdog").start()
 
     def arm(self, cursor: duckdb.DuckDBPyConnection, deadline: float) -> None:
         with self._cond:
             self._target = (cursor, deadline)
-            self._cond.notify()
+            if deadline < self._wake:
+                self._cond.notify()
 
     def disarm(self) -> None:
         with self._cond:
@@ -99,11 +106,13 @@ class _Watchdog:
         with self._cond:
             while True:
                 if self._target is None:
+                    self._wake = float("inf")
                     self._cond.wait()
                     continue
                 cursor, deadline = self._target
                 remaining = deadline - time.monotonic()
                 if remaining > 0:
+                    self._wake = deadline
                     self._cond.wait(remaining)
                     continue
                 cursor.interrupt()
