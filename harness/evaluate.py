@@ -77,18 +77,24 @@ def generate_shard(checkpoints: list[Checkpoint], samples: list[Sample], decode:
     every worker is done, `evaluate` in one process finds all outputs cached and scores them, so
     results are merged by sample id and equal a one-process run's whatever the number of workers.
     """
-    import torch
-
     share = samples[launch.rank() :: launch.world_size()]
     for ck in checkpoints:
         cache = generation_cache(ck, decode, shard=launch.rank())
-        if all(cache.get(s.id, prompts.render(s, for_training=False)) is not None for s in share):
-            continue
-        model, tokenizer = models.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype),
-                                             device=launch.device(), merge=True)
-        generate(model, tokenizer, share, decode, cache, batch_size, progress=progress and launch.rank() == 0)
+        model, tokenizer = _load_unless_cached(ck, share, decode, cache, launch.device())
+        if model is not None:
+            generate(model, tokenizer, share, decode, cache, batch_size, progress=progress and launch.rank() == 0)
         del model, tokenizer
         gc.collect()
+
+
+def _load_unless_cached(ck: Checkpoint, samples: list[Sample], decode: DecodeConfig, cache: GenerationCache,
+                        device: str | None):
+    """The checkpoint's model and tokenizer (adapter merged), or `(None, None)` when every output is cached."""
+    import torch
+
+    if all(cache.get(s.id, prompts.render(s, for_training=False)) is not None for s in samples):
+        return None, None
+    return models.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype), device=device, merge=True)
 
 
 def evaluate(
@@ -112,13 +118,8 @@ def evaluate(
 
 def evaluate_one(store, ck: Checkpoint, samples, task, split, decode, score_config, batch_size, device, progress) -> dict:
     """Generate (or take from the cache), score and store one checkpoint."""
-    import torch
-
     cache = generation_cache(ck, decode)
-    model = tokenizer = None
-    if any(cache.get(s.id, prompts.render(s, for_training=False)) is None for s in samples):
-        model, tokenizer = models.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype), device=device,
-                                             merge=True)
+    model, tokenizer = _load_unless_cached(ck, samples, decode, cache, device)
     records, stats = generate_and_score(model, tokenizer, samples, decode, cache, score_config, batch_size, progress)
     del model, tokenizer
     gc.collect()
