@@ -141,7 +141,7 @@ class Executor:
         return self.run_pair(spec, script, None, want_state=want_state)[0]
 
     def run_pair(
-        self, spec: DatabaseSpec, first: str, second: str | None, between=None, want_state: bool = False
+        self, spec: DatabaseSpec, first: str, second: str | None, between=None, want_state: bool = False, unchanged=None
     ) -> tuple[ScriptRun, ScriptRun | None]:
         """Run two scripts, each on a database in the state `spec` builds.
 
@@ -154,6 +154,9 @@ class Executor:
             second: Script run second (the prediction), or None; skipped when `first` fails.
             between: Called with no arguments before the second script starts.
             want_state: Snapshot final states even when nothing could have changed them.
+            unchanged: Called as `unchanged(cursor, runs)` before the database is closed, when
+                both scripts ran on it and neither could have changed it (it is then still in
+                the state `spec` builds).
 
         Returns:
             (first run, second run or None).
@@ -168,6 +171,8 @@ class Executor:
                 return ScriptRun(error=f"context: {_message(exc)}", error_kind="context"), None
             runs = self.run_on(cursor, first, second, between, want_state)
             runs[0].context_paths = context_paths
+            if unchanged and runs[1] is not None and not runs[1].mutated:
+                unchanged(cursor, runs)
         return self.finish_pair(spec, runs, second, want_state)
 
     def run_on(

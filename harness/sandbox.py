@@ -182,12 +182,16 @@ class Sandbox:
         Any object outside the script's database would be readable by a later script through its
         qualified name (`memory.main.v`). A catalog read for every kind of object costs more than
         the script (listing macros scans all built-in functions), so `execute` notes which kinds
-        of object the script's statements could have created, and only those are looked for.
+        of object the script's statements could have created, and only those are looked for;
+        when none could create anything, nothing is looked for. Statements a caller runs on the
+        cursor itself, not through `execute`, must create nothing outside the script's database
+        (the test-suite databases' own unqualified CREATE and INSERT statements).
         """
         conn = self._instance()
+        kinds = self._creates - {"nothing"}
         try:
             conn.execute(f"DETACH DATABASE IF EXISTS {name}")
-            leftovers = "other" in self._creates or _leftovers(conn, "view" in self._creates)
+            leftovers = "other" in kinds or (bool(kinds) and _leftovers(conn, "view" in kinds))
         except duckdb.Error:
             leftovers = True
         if leftovers:
@@ -246,24 +250,27 @@ class Sandbox:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+# Statement types that cannot create a catalog object or attach a database. Settings cannot
+# leak: configuration is locked, and session settings and variables end with the connection.
+_CREATE_NOTHING = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "DROP", "TRANSACTION", "SET"})
 # Statement types that create no catalog object, or only a database (seen by `_leftovers`).
-# Settings cannot leak: configuration is locked, and session settings end with the connection.
-_CREATE_NOTHING = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "ALTER", "DROP", "TRANSACTION", "SET", "EXPLAIN", "ATTACH", "DETACH"})
+_CREATE_DATABASE = frozenset({"ALTER", "ATTACH", "DETACH"})
 # CREATE statements whose object `_leftovers` always looks for: a table, or an index (on a table).
 _CREATE_TABLE = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY)\s+TABLE|TABLE|(?:UNIQUE\s+)?INDEX)\s", re.IGNORECASE)
 _CREATE_VIEW = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY)\s+)?VIEW\s", re.IGNORECASE)
+# EXPLAIN of a query, which only plans it (EXPLAIN ANALYZE runs its statement, a CREATE too)
+_EXPLAIN_QUERY = re.compile(r"\s*EXPLAIN\s+(?:SELECT|WITH|FROM)\s", re.IGNORECASE)
 
 
 def _creates(statement) -> str:
-    """Which kind of leftover `statement` could leave: "table" (a table, an index or a database,
-    or nothing: always looked for), "view", or
-    "other" (a macro, sequence, type, schema, or any statement not recognised here), for which
-    the instance is rebuilt without looking. Anything the text does not plainly name, a leading
-    comment included, counts as "other"."""
+    """Which kind of leftover `statement` could leave: "nothing", "table" (a table, an index or
+    a database: looked for), "view", or "other" (a macro, sequence, type, schema, or any
+    statement not recognised here), for which the instance is rebuilt without looking. Anything
+    the text does not plainly name, a leading comment included, counts as "other"."""
     kind = statement.type.name
-    if kind in _CREATE_NOTHING:
-        return "table"
-    if kind == "CREATE" and _CREATE_TABLE.match(statement.query):
+    if kind in _CREATE_NOTHING or (kind == "EXPLAIN" and _EXPLAIN_QUERY.match(statement.query)):
+        return "nothing"
+    if kind in _CREATE_DATABASE or (kind == "CREATE" and _CREATE_TABLE.match(statement.query)):
         return "table"
     if kind == "CREATE" and _CREATE_VIEW.match(statement.query):
         return "view"

@@ -21,7 +21,7 @@ from harness.ordering import order_spec
 from harness.sandbox import Sandbox, SandboxLimits
 from harness.sqlmatch import ast_match, exact_match
 from harness.summary import summarize
-from harness.testsuite import suite
+from harness.testsuite import read_schema, suite
 from harness.workers import Outcome, Worker, WorkerPool, progress_bar, run_jobs
 
 __all__ = ["SCORER_VERSION", "ScoreConfig", "Scorer", "score_item", "score_all", "summarize", "check_gold", "check_golds"]
@@ -112,9 +112,17 @@ def _score_here(item: dict, config: ScoreConfig, beat) -> dict:
     record["ast_match"] = ast_match(gold, pred, context, config.ast_dialect)
     record.update(execution_match=None, test_suite_match=None, reason=None, error=None)
     executor, spec = _executor(config), DatabaseSpec.from_item(item)
+    seen = {}
+
+    def judge_on_it(cursor, runs):  # the sample's database, still as built: a test suite would read it again
+        if not runs[1].error:
+            seen["verdict"] = judge(executor, spec, *runs)
+            if seen["verdict"].match and config.test_suite_k > 0:
+                seen["tables"] = read_schema(cursor)
+
     beat("gold", record)
     gold_run, pred_run = executor.run_pair(spec, gold, pred if pred.strip() else None,
-                                           between=lambda: beat("prediction", record))
+                                           between=lambda: beat("prediction", record), unchanged=judge_on_it)
     record["dialect"] = {"gold": _path(gold_run, context=True)}
     record["timings"] = {"gold_s": round(gold_run.seconds, 4)}
     if gold_run.error:
@@ -127,7 +135,7 @@ def _score_here(item: dict, config: ScoreConfig, beat) -> dict:
     if pred_run.error:
         return _finish(record, start, reason=_PRED_REASONS[pred_run.error_kind], error=pred_run.error,
                        execution_match=False, test_suite_match=False)
-    verdict = judge(executor, spec, gold_run, pred_run)
+    verdict = seen.get("verdict") or judge(executor, spec, gold_run, pred_run)
     if not verdict.match and _unstable(executor, spec, gold, pred):
         return _finish(record, start, **_NONDETERMINISTIC)
     record.update(execution_match=verdict.match, reason=verdict.reason)
@@ -136,7 +144,7 @@ def _score_here(item: dict, config: ScoreConfig, beat) -> dict:
     if not verdict.match:
         record["test_suite_match"] = False
     elif config.test_suite_k > 0:
-        _run_suite(record, executor, spec, gold, pred, config, beat)
+        _run_suite(record, executor, spec, gold, pred, config, beat, seen.get("tables"))
     return _finish(record, start)
 
 
@@ -160,10 +168,12 @@ def _unstable(executor: Executor, spec: DatabaseSpec, gold: str, pred: str) -> b
     return any(not judge(executor, spec, *executor.run_pair(spec, gold, gold)).match for _ in range(_STABILITY_RERUNS))
 
 
-def _run_suite(record: dict, executor: Executor, spec: DatabaseSpec, gold: str, pred: str, config: ScoreConfig, beat) -> None:
-    """Fill test_suite_match: both scripts must agree on every generated database gold runs on."""
+def _run_suite(record: dict, executor: Executor, spec: DatabaseSpec, gold: str, pred: str, config: ScoreConfig, beat,
+               tables: list[dict] | None) -> None:
+    """Fill test_suite_match: both scripts must agree on every generated database gold runs on
+    (`tables`: the schema of the sample's database, when already read)."""
     beat("suite", record)
-    databases = suite(executor, spec, gold, config.test_suite_k, config.seed)
+    databases = suite(executor, spec, gold, config.test_suite_k, config.seed, tables)
     judged = 0
     for i in range(databases.size):
         beat(f"suite:{i}", record)

@@ -93,7 +93,7 @@ class Suite:
             return spec, use(cursor) if exact else None
 
 
-def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int) -> Suite:
+def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int, tables: list[dict] | None = None) -> Suite:
     """The test suite of k databases for a sample (cached).
 
     Args:
@@ -102,6 +102,8 @@ def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int) 
         gold: Gold SQL, for its literals.
         k: Number of databases.
         seed: Base random seed.
+        tables: `read_schema` of the sample's database when the caller already read it;
+            otherwise the database is built again to read it.
 
     Returns:
         The suite; of size 0 when the schema cannot be read.
@@ -111,25 +113,40 @@ def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int) 
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    with executor.sandbox.fresh(base.db_path) as cursor:
-        try:
-            executor.build(cursor, base)
-            tables = _read_schema(cursor)
-        except Exception:  # noqa: BLE001 - any failure only means no test suite for this sample
-            tables = []
+    if tables is None:
+        with executor.sandbox.fresh(base.db_path) as cursor:
+            try:
+                executor.build(cursor, base)
+            except Exception:  # noqa: BLE001 - any failure only means no test suite for this sample
+                tables = []
+            else:
+                tables = read_schema(cursor)
     _CACHE[key] = Suite(tables, literals, key, seed, k if tables else 0)
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return _CACHE[key]
 
 
-def _read_schema(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
+def read_schema(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
     """Tables (in creation order) with DDL, columns, types, nullability and rows; then views.
 
+    Only objects of the `main` schema count: DuckDB writes their DDL unqualified, so replaying
+    it creates them in the generated database and nowhere else (`CREATE TABLE memory.t`, the
+    DDL of a table in a schema named `memory`, would create it in the sandbox's own catalog).
     Columns and keys of all tables are read in one catalog query each (a catalog query costs
     about half a millisecond, whatever it returns).
+
+    Returns:
+        The objects; none when they cannot be read (then there is no test suite).
     """
-    here = "WHERE database_name = current_database()"
+    try:
+        return _read_schema(cursor)
+    except Exception:  # noqa: BLE001 - any failure only means no test suite for this sample
+        return []
+
+
+def _read_schema(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
+    here = "WHERE database_name = current_database() AND schema_name = 'main'"
     columns, keys = defaultdict(list), defaultdict(set)
     for name, *column in cursor.execute(
         f"SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() {here} ORDER BY table_name, column_index"

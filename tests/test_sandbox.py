@@ -113,6 +113,7 @@ def test_each_script_gets_a_fresh_database():
     ("CREATE TYPE memory.main.e AS ENUM ('secret')", "SELECT 'secret'::memory.main.e"),
     ("CREATE SCHEMA memory.s; CREATE VIEW memory.s.v AS SELECT 42", "SELECT * FROM memory.s.v"),
     ("/* hidden */ CREATE VIEW memory.main.v AS SELECT 42 AS x", "SELECT * FROM memory.main.v"),
+    ("EXPLAIN ANALYZE CREATE MACRO memory.main.m() AS 42", "SELECT memory.main.m()"),
 ])
 def test_objects_left_in_the_default_catalog_are_gone_for_the_next_script(script, probe):
     sandbox = Sandbox()

@@ -205,3 +205,26 @@ def test_a_generated_database_judged_where_it_was_built_holds_its_specs_state():
             assert databases.database(executor, i, lambda cursor: 1) == (spec, None)  # cached, not generated again
     finally:
         sandbox.close()
+
+
+def test_test_suite_generation_creates_nothing_outside_its_database():
+    # DuckDB writes the DDL of a table in a schema named `memory` as `CREATE TABLE memory.t`:
+    # replayed in a generated database, that would create it in the sandbox's own catalog
+    from harness.execution import DatabaseSpec, Executor
+    from harness.sandbox import Sandbox
+    from harness.testsuite import suite
+
+    spec = DatabaseSpec("CREATE TABLE t (a INT); INSERT INTO t VALUES (1), (2);"
+                        "CREATE SCHEMA memory; SET schema = 'memory'; CREATE TABLE sneaky (b INT); INSERT INTO sneaky VALUES (7);")
+    sandbox = Sandbox()
+    try:
+        executor = Executor(sandbox, 5.0, ())
+        databases = suite(executor, spec, "SELECT a FROM t WHERE a > 1", 5, 0)
+        assert databases.size == 5 and [table["name"] for table in databases.tables] == ["t"]
+        for i in range(databases.size):
+            databases.database(executor, i, lambda cursor: None)
+            with sandbox.fresh() as cursor:
+                leaked = "SELECT table_name FROM duckdb_tables() WHERE database_name = 'memory'"
+                assert sandbox.execute(cursor, leaked, time.monotonic() + 5).rows == []
+    finally:
+        sandbox.close()
