@@ -5,6 +5,7 @@ before every step that runs SQL. The parent waits for each beat at most `stall_s
 (the query timeout plus a grace period); past that, or when the worker dies, it kills the
 process, starts a fresh one, and returns what it knows: the last stage and partial result.
 Each worker's temp files live in a directory the parent creates and removes, killed or not.
+Workers start with glibc's per-thread allocator cache enlarged (`ALLOCATOR_TUNABLE`).
 `WorkerPool` feeds jobs to several workers from threads as they are submitted (a future per
 job); `run_jobs` runs a list of jobs on one.
 """
@@ -17,6 +18,7 @@ import os
 import queue
 import shutil
 import tempfile
+import threading
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable
@@ -27,6 +29,21 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 _CONTEXT = mp.get_context("spawn")
+# DuckDB allocates and frees many small blocks per statement, more than glibc's per-thread cache
+# keeps (7 chunks per size): on a 2-core machine a DuckDB statement ran about 17% faster with
+# 4,096 (`python -c` loop of ATTACH, CREATE, INSERT, 3 SELECTs, DETACH: 12.0 -> 10.0 ms).
+# Read by glibc when a process starts, so it is set in the environment the workers are spawned
+# with; ignored elsewhere, and left alone when the user set it.
+ALLOCATOR_TUNABLE = "glibc.malloc.tcache_count=4096"
+_ENV_LOCK = threading.Lock()
+
+
+def _tune_allocator() -> None:
+    """Add `ALLOCATOR_TUNABLE` to GLIBC_TUNABLES unless that already names the setting."""
+    with _ENV_LOCK:
+        current = os.environ.get("GLIBC_TUNABLES", "")
+        if ALLOCATOR_TUNABLE.split("=")[0] not in current:
+            os.environ["GLIBC_TUNABLES"] = f"{current}:{ALLOCATOR_TUNABLE}" if current else ALLOCATOR_TUNABLE
 
 
 @dataclass
@@ -80,6 +97,7 @@ class Worker:
         self._tmpdir: str | None = None
 
     def _start(self) -> None:
+        _tune_allocator()
         parent, child = _CONTEXT.Pipe()
         self._tmpdir = tempfile.mkdtemp(prefix="harness-worker-")
         self._process = _CONTEXT.Process(target=_main, args=(child, self.fn, self.config, self._tmpdir), daemon=True)
