@@ -118,7 +118,7 @@ def _score_here(item: dict, config: ScoreConfig, beat) -> dict:
         if not runs[1].error:
             seen["verdict"] = judge(executor, spec, *runs)
             if seen["verdict"].match and config.test_suite_k > 0:
-                seen["tables"] = read_schema(cursor)
+                seen["tables"] = read_schema(cursor, spec)
 
     beat("gold", record)
     gold_run, pred_run = executor.run_pair(spec, gold, pred if pred.strip() else None,

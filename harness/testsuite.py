@@ -120,49 +120,58 @@ def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int, 
             except Exception:  # noqa: BLE001 - any failure only means no test suite for this sample
                 tables = []
             else:
-                tables = read_schema(cursor)
+                tables = read_schema(cursor, base)
     _CACHE[key] = Suite(tables, literals, key, seed, k if tables else 0)
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return _CACHE[key]
 
 
-def read_schema(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
+def read_schema(cursor: duckdb.DuckDBPyConnection, base: DatabaseSpec) -> list[dict]:
     """Tables (in creation order) with DDL, columns, types, nullability and rows; then views.
 
     Only objects of the `main` schema count: DuckDB writes their DDL unqualified, so replaying
     it creates them in the generated database and nowhere else (`CREATE TABLE memory.t`, the
     DDL of a table in a schema named `memory`, would create it in the sandbox's own catalog).
     Columns and keys of all tables are read in one catalog query each (a catalog query costs
-    about half a millisecond, whatever it returns).
+    about a millisecond, whatever it returns); keys and views are not looked for in a database
+    built from SQL text that never says PRIMARY, UNIQUE or VIEW.
+
+    Args:
+        cursor: The database `base` builds, in that state.
+        base: How it was built.
 
     Returns:
         The objects; none when they cannot be read (then there is no test suite).
     """
+    text = None if base.db_path else f"{base.context} {base.setup_sql}".upper()
     try:
-        return _read_schema(cursor)
+        return _read_schema(cursor, text)
     except Exception:  # noqa: BLE001 - any failure only means no test suite for this sample
         return []
 
 
-def _read_schema(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
+def _read_schema(cursor: duckdb.DuckDBPyConnection, text: str | None) -> list[dict]:
     here = "WHERE database_name = current_database() AND schema_name = 'main'"
     columns, keys = defaultdict(list), defaultdict(set)
     for name, *column in cursor.execute(
         f"SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() {here} ORDER BY table_name, column_index"
     ).fetchall():
         columns[name].append(tuple(column))
-    for name, names in cursor.execute(
-        f"SELECT table_name, constraint_column_names FROM duckdb_constraints() {here} "
-        "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
-    ).fetchall():
-        if len(names) == 1:
-            keys[name].add(names[0])
+    if text is None or "PRIMARY" in text or "UNIQUE" in text:
+        for name, names in cursor.execute(
+            f"SELECT table_name, constraint_column_names FROM duckdb_constraints() {here} "
+            "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
+        ).fetchall():
+            if len(names) == 1:
+                keys[name].add(names[0])
     tables = []
     for name, sql in cursor.execute(f"SELECT table_name, sql FROM duckdb_tables() {here} ORDER BY table_oid").fetchall():
         rows = cursor.execute(f'SELECT * FROM "{name}" LIMIT 200').fetchall()
         tables.append({"name": name, "sql": sql, "columns": columns[name], "rows": rows, "unique": set(keys[name])})
-    views = cursor.execute(f"SELECT sql FROM duckdb_views() {here} AND NOT internal ORDER BY view_oid").fetchall()
+    views = []
+    if text is None or "VIEW" in text:
+        views = cursor.execute(f"SELECT sql FROM duckdb_views() {here} AND NOT internal ORDER BY view_oid").fetchall()
     return tables + [{"view": sql} for (sql,) in views]
 
 
