@@ -18,6 +18,13 @@ CONFIG = ScoreConfig(timeout_s=TIMEOUT, memory_limit="256MB", test_suite_k=0, wo
 CONTEXT = "CREATE TABLE t (a INT, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y');"
 
 
+@pytest.fixture
+def sandbox():
+    box = Sandbox()
+    yield box
+    box.close()
+
+
 def _hostile(tmp: Path) -> dict[str, str]:
     secret = tmp / "secret.txt"
     secret.write_text("top secret\n")
@@ -79,28 +86,25 @@ def test_timeout_interrupts_the_statement():
         sandbox.close()
 
 
-def test_each_script_gets_a_fresh_database():
-    sandbox = Sandbox()
-    try:
-        with sandbox.fresh() as cursor:
-            sandbox.execute(cursor, "CREATE TABLE leak (x INT)", time.monotonic() + 5)
-            sandbox.execute(cursor, "CREATE TABLE memory.main.leak2 (x INT)", time.monotonic() + 5)
-            sandbox.execute(cursor, "CREATE TEMP TABLE leak3 (x INT)", time.monotonic() + 5)
-        with sandbox.fresh() as cursor:
-            names = sandbox.execute(cursor, "SELECT table_name FROM duckdb_tables()", time.monotonic() + 5).rows
-            assert names == []
-            sandbox.execute(cursor, "ATTACH ':memory:' AS other", time.monotonic() + 5)
-        with sandbox.fresh() as cursor:
-            others = sandbox.execute(cursor, "SELECT database_name FROM duckdb_databases() "
-                                     "WHERE NOT internal AND database_name <> current_database()", time.monotonic() + 5).rows
-            assert others == [("memory",)]
-            settings = dict(sandbox.execute(cursor, "SELECT name, value FROM duckdb_settings() WHERE name IN "
-                                            "('enable_external_access', 'lock_configuration', 'autoload_known_extensions', "
-                                            "'autoinstall_known_extensions', 'threads')", time.monotonic() + 5).rows)
-            assert settings == {"enable_external_access": "false", "lock_configuration": "true",
-                                "autoload_known_extensions": "false", "autoinstall_known_extensions": "false", "threads": "1"}
-    finally:
-        sandbox.close()
+def test_each_script_gets_a_fresh_database(sandbox):
+    with sandbox.fresh() as cursor:
+        sandbox.execute(cursor, "CREATE TABLE leak (x INT)", time.monotonic() + 5)
+        sandbox.execute(cursor, "CREATE TABLE memory.main.leak2 (x INT)", time.monotonic() + 5)
+        sandbox.execute(cursor, "CREATE TEMP TABLE leak3 (x INT)", time.monotonic() + 5)
+    with sandbox.fresh() as cursor:
+        names = sandbox.execute(cursor, "SELECT table_name FROM duckdb_tables()", time.monotonic() + 5).rows
+        assert names == []
+        sandbox.execute(cursor, "ATTACH ':memory:' AS other", time.monotonic() + 5)
+    with sandbox.fresh() as cursor:
+        others = sandbox.execute(cursor, "SELECT database_name FROM duckdb_databases() "
+                                 "WHERE NOT internal AND database_name <> current_database()", time.monotonic() + 5).rows
+        assert others == [("memory",)]
+        settings = dict(sandbox.execute(cursor, "SELECT name, value FROM duckdb_settings() WHERE name IN "
+                                        "('enable_external_access', 'lock_configuration', 'autoload_known_extensions', "
+                                        "'autoinstall_known_extensions', 'threads')", time.monotonic() + 5).rows)
+        assert settings == {"enable_external_access": "false", "lock_configuration": "true",
+                            "autoload_known_extensions": "false", "autoinstall_known_extensions": "false", "threads": "1"}
+    sandbox.close()
     assert not os.path.exists(sandbox.workdir)
 
 
@@ -115,31 +119,23 @@ def test_each_script_gets_a_fresh_database():
     ("/* hidden */ CREATE VIEW memory.main.v AS SELECT 42 AS x", "SELECT * FROM memory.main.v"),
     ("EXPLAIN ANALYZE CREATE MACRO memory.main.m() AS 42", "SELECT memory.main.m()"),
 ])
-def test_objects_left_in_the_default_catalog_are_gone_for_the_next_script(script, probe):
-    sandbox = Sandbox()
-    try:
-        with sandbox.fresh() as cursor:
-            for statement in script.split(";"):
-                sandbox.execute(cursor, statement, time.monotonic() + 5)
-            assert sandbox.execute(cursor, probe, time.monotonic() + 5).rows
-        with sandbox.fresh() as cursor:
-            with pytest.raises(duckdb.Error):
-                sandbox.execute(cursor, probe, time.monotonic() + 5)
-    finally:
-        sandbox.close()
+def test_objects_left_in_the_default_catalog_are_gone_for_the_next_script(sandbox, script, probe):
+    with sandbox.fresh() as cursor:
+        for statement in script.split(";"):
+            sandbox.execute(cursor, statement, time.monotonic() + 5)
+        assert sandbox.execute(cursor, probe, time.monotonic() + 5).rows
+    with sandbox.fresh() as cursor:
+        with pytest.raises(duckdb.Error):
+            sandbox.execute(cursor, probe, time.monotonic() + 5)
 
 
-def test_views_in_the_scripts_own_database_do_not_rebuild_the_instance():
-    sandbox = Sandbox()
-    try:
-        with sandbox.fresh() as cursor:
-            sandbox.execute(cursor, "CREATE TABLE t (a INT); CREATE VIEW v AS SELECT a FROM t", time.monotonic() + 5)
-            instance = sandbox._conn
-        with sandbox.fresh() as cursor:
-            assert sandbox.execute(cursor, "SELECT 1", time.monotonic() + 5).rows == [(1,)]
-        assert sandbox._conn is instance
-    finally:
-        sandbox.close()
+def test_views_in_the_scripts_own_database_do_not_rebuild_the_instance(sandbox):
+    with sandbox.fresh() as cursor:
+        sandbox.execute(cursor, "CREATE TABLE t (a INT); CREATE VIEW v AS SELECT a FROM t", time.monotonic() + 5)
+        instance = sandbox._conn
+    with sandbox.fresh() as cursor:
+        assert sandbox.execute(cursor, "SELECT 1", time.monotonic() + 5).rows == [(1,)]
+    assert sandbox._conn is instance
 
 
 def _crash(payload, config, beat):
