@@ -17,6 +17,17 @@ from harness.sandbox import QueryTimeout, ResultTooLarge, Sandbox
 _READ_ONLY = {"SELECT", "EXPLAIN", "PRAGMA"}
 _DML = {"INSERT", "UPDATE", "DELETE", "MERGE_INTO"}
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
+# Statements that run inside one transaction as they would alone, and whose every effect a
+# ROLLBACK undoes: reads, DML, and DDL of tables, views and indexes (DuckDB's catalog and
+# data are transactional). Settings, attachments, transactions and sequences are not.
+_UNDOABLE = re.compile(
+    r"\s*(?:SELECT|WITH|FROM|VALUES|INSERT|UPDATE|DELETE|"
+    r"(?:CREATE(?:\s+OR\s+REPLACE)?(?:\s+(?:TEMP|TEMPORARY))?(?:\s+UNIQUE)?|DROP|ALTER)\s+(?:TABLE|VIEW|INDEX))\s",
+    re.IGNORECASE,
+)
+_PLAIN_READ = re.compile(r"\s*(?:SELECT|FROM|VALUES)\s", re.IGNORECASE)
+# A sequence's counter survives a ROLLBACK: a database that may use one is rebuilt instead.
+_SEQUENCES = re.compile(r"SEQUENCE|NEXTVAL|CURRVAL|SETVAL|SERIAL|IDENTITY|AUTO_?INCREMENT|GENERATED", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,7 @@ class Executor:
         self.dialects = dialects
         self._resolved: OrderedDict[DatabaseSpec, tuple[tuple[str, ...], tuple[str, ...]]] = OrderedDict()
         self._cache_size = cache_size
+        self._not_undoable: set[str] = set()  # scripts a statement of which failed inside a transaction
 
     def build(self, cursor: duckdb.DuckDBPyConnection, spec: DatabaseSpec) -> list[str]:
         """Build `spec` in the fresh database behind `cursor`; returns the fallback paths used.
@@ -145,8 +157,9 @@ class Executor:
     ) -> tuple[ScriptRun, ScriptRun | None]:
         """Run two scripts, each on a database in the state `spec` builds.
 
-        When the first script changed nothing (only read-only statements ran) the second reuses
-        its database, which is then still a fresh copy; otherwise it gets a new one.
+        The second reuses the first one's database when that is back in its starting state: the
+        first changed nothing (only read-only statements ran), or it ran inside a transaction
+        that was rolled back (`run_on`). Otherwise the second gets a new database.
 
         Args:
             spec: The starting database.
@@ -155,8 +168,8 @@ class Executor:
             between: Called with no arguments before the second script starts.
             want_state: Snapshot final states even when nothing could have changed them.
             unchanged: Called as `unchanged(cursor, runs)` before the database is closed, when
-                both scripts ran on it and neither could have changed it (it is then still in
-                the state `spec` builds).
+                both scripts ran on it and it is still in the state `spec` builds (the second
+                changed nothing; the first changed nothing or was rolled back).
 
         Returns:
             (first run, second run or None).
@@ -169,28 +182,70 @@ class Executor:
                 context_paths = self.build(cursor, spec)
             except (StatementError, QueryTimeout, ResultTooLarge, duckdb.Error) as exc:
                 return ScriptRun(error=f"context: {_message(exc)}", error_kind="context"), None
-            runs = self.run_on(cursor, first, second, between, want_state)
+            runs = self.run_on(cursor, spec, first, second, between, want_state)
             runs[0].context_paths = context_paths
             if unchanged and runs[1] is not None and not runs[1].mutated:
                 unchanged(cursor, runs)
         return self.finish_pair(spec, runs, second, want_state)
 
     def run_on(
-        self, cursor: duckdb.DuckDBPyConnection, first: str, second: str | None, between=None, want_state: bool = False
+        self, cursor: duckdb.DuckDBPyConnection, spec: DatabaseSpec, first: str, second: str | None, between=None,
+        want_state: bool = False,
     ) -> tuple[ScriptRun, ScriptRun | None]:
         """The part of `run_pair` that runs on its first database, for a caller that already holds
-        one in the starting state (a test-suite database just generated): `first`, then `second`
-        on the same database when `first` changed nothing. `finish_pair` does the rest.
+        one in the state `spec` builds (a test-suite database just generated): `first`, then
+        `second` on the same database when that is back in its starting state. `finish_pair`
+        does the rest.
+
+        A first script that may change the database, but only in ways a ROLLBACK undoes, runs
+        inside a transaction that is rolled back once its final state is read, which saves
+        building the database again for the second. When one of its statements fails there
+        (a failed statement ends DuckDB's transaction, so the dialect fallback could not retry
+        it), it runs again outside one, as it would have without the transaction.
 
         Returns:
             (first run, second run or None when it was skipped or needs a database of its own).
         """
-        first_run = self._script(cursor, first, want_state)
+        first_run, undone = None, False
+        if second is not None and self._undoable(spec, first):
+            first_run, undone = self._rolled_back(cursor, first, want_state)
+        if first_run is None:
+            first_run, undone = self._script(cursor, first, want_state), False
         if second is None or first_run.error:
             return first_run, None
         if between:
             between()
-        return first_run, None if first_run.mutated else self._script(cursor, second, want_state)
+        return first_run, self._script(cursor, second, want_state) if undone or not first_run.mutated else None
+
+    def _undoable(self, spec: DatabaseSpec, script: str) -> bool:
+        """Whether `script` may change a database built from `spec`, and a ROLLBACK undoes all it can do."""
+        if spec.db_path or script in self._not_undoable:  # a file's catalog may hold sequences
+            return False
+        statements = split_statements(script)
+        if not statements or all(_PLAIN_READ.match(s) for s in statements) or not all(_UNDOABLE.match(s) for s in statements):
+            return False
+        texts = (spec.context, spec.setup_sql, script, *(sql for sql, _ in spec.prepared or ()))
+        return not any(_SEQUENCES.search(text) for text in texts)
+
+    def _rolled_back(self, cursor: duckdb.DuckDBPyConnection, script: str, want_state: bool) -> tuple[ScriptRun | None, bool]:
+        """`script` run inside a transaction, then rolled back.
+
+        Returns:
+            (the run, whether the database is back in its starting state); the run is None when a
+            statement failed and the database is back: the script must run outside a transaction.
+        """
+        cursor.execute("BEGIN TRANSACTION")
+        run = self._script(cursor, script, want_state)
+        try:
+            cursor.execute("ROLLBACK")
+        except duckdb.Error:
+            return run, False
+        if run.error_kind in ("parse", "exec"):
+            if len(self._not_undoable) > 4096:
+                self._not_undoable.clear()
+            self._not_undoable.add(script)
+            return None, True
+        return run, True
 
     def finish_pair(
         self, spec: DatabaseSpec, runs: tuple[ScriptRun, ScriptRun | None], second: str | None, want_state: bool = False

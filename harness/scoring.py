@@ -181,9 +181,9 @@ def _run_suite(record: dict, executor: Executor, spec: DatabaseSpec, gold: str, 
         def between(i=i):
             beat(f"suite:{i}:prediction", record)
 
-        def on_generated(cursor, i=i):
+        def on_generated(cursor, db, i=i):
             beat(f"suite:{i}:gold", record)
-            return executor.run_on(cursor, gold, pred, between)
+            return executor.run_on(cursor, db, gold, pred, between)
 
         db, runs = databases.database(executor, i, on_generated)
         if runs is None:

@@ -75,12 +75,14 @@ class Suite:
     size: int
     specs: dict[int, DatabaseSpec] = field(default_factory=dict)
 
-    def database(self, executor: Executor, i: int, use: Callable[[duckdb.DuckDBPyConnection], T]) -> tuple[DatabaseSpec, T | None]:
+    def database(
+        self, executor: Executor, i: int, use: Callable[[duckdb.DuckDBPyConnection, DatabaseSpec], T]
+    ) -> tuple[DatabaseSpec, T | None]:
         """Database `i` as a prepared spec, generated now unless an earlier call did.
 
         Generating builds the database once to drop rows that break constraints. When every
         statement of that build succeeded, the database holds exactly the spec's state, so
-        `use(cursor)` runs on it before it is thrown away, which saves building it again.
+        `use(cursor, spec)` runs on it before it is thrown away, which saves building it again.
 
         Returns:
             (the spec, what `use` returned, or None when it did not run).
@@ -90,7 +92,7 @@ class Suite:
         with executor.sandbox.fresh() as cursor:
             spec, exact = _generate(cursor, self.tables, self.literals, random.Random(f"{self.seed}:{i}:{self.key}"))
             self.specs[i] = spec
-            return spec, use(cursor) if exact else None
+            return spec, use(cursor, spec) if exact else None
 
 
 def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int, tables: list[dict] | None = None) -> Suite:

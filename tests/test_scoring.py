@@ -199,10 +199,10 @@ def test_a_generated_database_judged_where_it_was_built_holds_its_specs_state():
         databases = suite(executor, DatabaseSpec(context), "SELECT name FROM p WHERE price > 2.5", 5, 0)
         assert databases.size == 5
         for i in range(databases.size):
-            spec, state = databases.database(executor, i, lambda cursor: snapshot(sandbox, cursor, time.monotonic() + 60))
+            spec, state = databases.database(executor, i, lambda cursor, _: snapshot(sandbox, cursor, time.monotonic() + 60))
             assert state is not None  # every statement of this schema's generation succeeds
             assert executor.run(spec, "SELECT 1", want_state=True).state == state
-            assert databases.database(executor, i, lambda cursor: 1) == (spec, None)  # cached, not generated again
+            assert databases.database(executor, i, lambda cursor, _: 1) == (spec, None)  # cached, not generated again
     finally:
         sandbox.close()
 
@@ -222,9 +222,35 @@ def test_test_suite_generation_creates_nothing_outside_its_database():
         databases = suite(executor, spec, "SELECT a FROM t WHERE a > 1", 5, 0)
         assert databases.size == 5 and [table["name"] for table in databases.tables] == ["t"]
         for i in range(databases.size):
-            databases.database(executor, i, lambda cursor: None)
+            databases.database(executor, i, lambda cursor, _: None)
             with sandbox.fresh() as cursor:
                 leaked = "SELECT table_name FROM duckdb_tables() WHERE database_name = 'memory'"
                 assert sandbox.execute(cursor, leaked, time.monotonic() + 5).rows == []
+    finally:
+        sandbox.close()
+
+
+def test_a_changing_gold_is_rolled_back_so_the_prediction_runs_on_the_same_database():
+    from harness.execution import DatabaseSpec, Executor
+    from harness.sandbox import Sandbox
+
+    spec = DatabaseSpec("CREATE TABLE t (a INT, s TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z');")
+    sandbox = Sandbox()
+    try:
+        executor = Executor(sandbox, 5.0, ("mysql",))
+        built = []
+        build = executor.build
+        executor.build = lambda cursor, spec: built.append(spec) or build(cursor, spec)
+        for gold, builds in (("DELETE FROM t WHERE a > 1; ALTER TABLE t ADD COLUMN b INT", 1),
+                             ('DELETE FROM t WHERE s = "y"', 2),  # mysql only: failed in a transaction, runs outside
+                             ("CREATE SEQUENCE s; SELECT nextval('s')", 2)):  # a sequence is not rolled back
+            built.clear()
+            gold_run, pred_run = executor.run_pair(spec, gold, "SELECT count(*) FROM t")
+            assert gold_run.error is None and gold_run.mutated, gold
+            assert pred_run.rows == [(3,)], gold  # the prediction saw the database as built
+            assert len(built) == builds, gold
+        with sandbox.fresh() as cursor:
+            executor.build(cursor, spec)
+            assert executor.run_on(cursor, spec, "UPDATE t SET a = a * 10", "SELECT sum(a) FROM t")[1].rows == [(6,)]
     finally:
         sandbox.close()
