@@ -119,6 +119,10 @@ class _Watchdog:
                 self._target = None
 
 
+# The name of every script's database: scripts that read the catalog see the same one each time.
+DATABASE = "sandbox"
+
+
 class Sandbox:
     """One locked DuckDB instance that hands out a fresh database per script."""
 
@@ -126,9 +130,9 @@ class Sandbox:
         self.limits = limits
         self.workdir = tempfile.mkdtemp(prefix="harness-sandbox-")
         self._conn: duckdb.DuckDBPyConnection | None = None
-        self._count = 0
         self._watchdog = _Watchdog()
-        self._creates: set[str] = set()
+        self._creates: set[str] | None = None  # while a script database is open: what its statements may create
+        self._parsed: dict[str, tuple[str, frozenset[str]]] = {}  # sql -> (last statement's type, what it may create)
 
     def _instance(self) -> duckdb.DuckDBPyConnection:
         if self._conn is None:
@@ -158,25 +162,28 @@ class Sandbox:
         Yields:
             A connection that is closed, and its database detached, on exit.
         """
+        if self._creates is not None:
+            raise RuntimeError("Sandbox.fresh is not reentrant: one script database at a time")
         conn = self._instance()
-        self._count += 1
         self._creates = set()
-        name = f"sandbox_{self._count}"
-        if db_path:
-            copy = os.path.join(self.workdir, f"{name}.duckdb")
-            shutil.copyfile(db_path, copy)
-            conn.execute(f"ATTACH '{copy}' AS {name}")
-        else:
-            conn.execute(f"ATTACH ':memory:' AS {name}")
-        cursor = conn.cursor()
-        cursor.execute(f"USE {name}")
         try:
-            yield cursor
+            if db_path:
+                copy = os.path.join(self.workdir, f"{DATABASE}.duckdb")
+                shutil.copyfile(db_path, copy)
+                conn.execute(f"ATTACH '{copy}' AS {DATABASE}")
+            else:
+                conn.execute(f"ATTACH ':memory:' AS {DATABASE}")
+            cursor = conn.cursor()
+            cursor.execute(f"USE {DATABASE}")
+            try:
+                yield cursor
+            finally:
+                cursor.close()
         finally:
-            cursor.close()
-            self._clean(name)
+            self._clean()
+            self._creates = None
 
-    def _clean(self, name: str) -> None:
+    def _clean(self) -> None:
         """Detach the script's database; rebuild the instance if the script left anything elsewhere.
 
         Any object outside the script's database would be readable by a later script through its
@@ -190,7 +197,7 @@ class Sandbox:
         conn = self._instance()
         kinds = self._creates - {"nothing"}
         try:
-            conn.execute(f"DETACH DATABASE IF EXISTS {name}")
+            conn.execute(f"DETACH DATABASE IF EXISTS {DATABASE}")
             leftovers = "other" in kinds or (bool(kinds) and _leftovers(conn, "view" in kinds))
         except duckdb.Error:
             leftovers = True
@@ -218,9 +225,13 @@ class Sandbox:
         """
         if deadline <= time.monotonic():
             raise QueryTimeout()
-        statements = cursor.extract_statements(sql)
-        statement_type = statements[-1].type.name if statements else "INVALID"
-        self._creates.update(_creates(statement) for statement in statements)
+        if sql not in self._parsed:  # a gold or prediction runs on every database of its sample
+            statements = cursor.extract_statements(sql)
+            if len(self._parsed) > 4096:
+                self._parsed.clear()
+            self._parsed[sql] = (statements[-1].type.name if statements else "INVALID", frozenset(map(_creates, statements)))
+        statement_type, creates = self._parsed[sql]
+        self._creates |= creates
         self._watchdog.arm(cursor, deadline)
         try:
             cursor.execute(sql)

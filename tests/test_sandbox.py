@@ -129,6 +129,17 @@ def test_objects_left_in_the_default_catalog_are_gone_for_the_next_script(sandbo
             sandbox.execute(cursor, probe, time.monotonic() + 5)
 
 
+def test_every_script_database_has_one_name_and_one_is_open_at_a_time(sandbox):
+    names = []
+    for _ in range(2):
+        with sandbox.fresh() as cursor:
+            names += sandbox.execute(cursor, "SELECT current_database()", time.monotonic() + 5).rows
+            with pytest.raises(RuntimeError, match="not reentrant"):
+                with sandbox.fresh():
+                    pass
+    assert names == [("sandbox",), ("sandbox",)]
+
+
 def test_views_in_the_scripts_own_database_do_not_rebuild_the_instance(sandbox):
     with sandbox.fresh() as cursor:
         sandbox.execute(cursor, "CREATE TABLE t (a INT); CREATE VIEW v AS SELECT a FROM t", time.monotonic() + 5)
