@@ -153,8 +153,13 @@ def _crash(payload, config, beat):
     if payload == "crash":
         os._exit(3)
     if payload == "hang":
-        beat("hang")
+        beat("hang", {"partial": 1})
         time.sleep(60)
+    if payload == "slow":
+        for step in range(5):  # 2 s in all, never 1 s without a beat
+            beat(f"step {step}")
+            time.sleep(0.4)
+        return "done"
     return payload * 2
 
 
@@ -167,6 +172,8 @@ def test_crashed_or_stalled_worker_is_replaced():
         start = time.monotonic()
         outcome = worker.call("hang")
         assert outcome.killed == "stall" and outcome.stage == "hang" and time.monotonic() - start < 3
+        assert outcome.partial == {"partial": 1}
         assert worker.call(5).result == 10
+        assert worker.call("slow").result == "done"  # beats keep a long job alive
     finally:
         worker.close()
