@@ -153,7 +153,8 @@ class Sandbox:
 
     @contextmanager
     def fresh(self, db_path: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection whose current database is new: empty, or a private copy of `db_path`.
+        """A connection whose current database (named `DATABASE`) is new: empty, or a private copy
+        of `db_path`. One is open at a time.
 
         Args:
             db_path: A DuckDB file to copy into the sandbox's temp dir and open instead of an

@@ -115,7 +115,7 @@ def _score_here(item: dict, config: ScoreConfig, beat) -> dict:
     seen = {}
 
     def judge_on_it(cursor, runs):  # the sample's database, still as built: a test suite would read it again
-        if not runs[1].error and not runs[0].mutated:  # (judging a changing gold's state needs a database of its own)
+        if not runs[1].error and not runs[0].mutated:  # a changed state is judged against the initial one, read elsewhere
             seen["verdict"] = judge(executor, spec, *runs)
             if seen["verdict"].match and config.test_suite_k > 0:
                 seen["tables"] = read_schema(cursor, spec)
