@@ -3,7 +3,9 @@
 Every sample's gold is scored as its own prediction (so every metric does its full work: both
 scripts run, results and states are compared, and with test suites on, k generated databases
 are built and both scripts run on each), once per `--k` asked for, each with fresh worker
-processes. It prints samples/s for each; nothing is saved but an optional JSON summary.
+processes. It prints samples/s for each, with the share of CPU time the host took from this
+machine while it ran (steal time, on a virtual machine), which moves such figures by tens of
+percent from one hour to the next; nothing is saved but an optional JSON summary.
 """
 
 from __future__ import annotations
@@ -26,14 +28,37 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON here")
 
 
+def cpu_ticks(stat: Path = Path("/proc/stat")) -> tuple[int, int] | None:
+    """(steal, total) CPU time of all cores since boot, in clock ticks; None where the kernel does
+    not report it (not Linux, or no steal column)."""
+    try:
+        fields = stat.read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    if fields[:1] != ["cpu"] or len(fields) < 9:
+        return None
+    ticks = [int(v) for v in fields[1:9]]  # user nice system idle iowait irq softirq steal (guest is in user)
+    return ticks[7], sum(ticks)
+
+
+def steal_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The share of CPU time between two `cpu_ticks` readings that the host took (steal)."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
 def measure(items: list[dict], k: int, workers: int | None) -> dict:
-    """Score every item with test suites of `k` databases; the speed and how many matched."""
+    """Score every item with test suites of `k` databases; the speed, how many matched, and the
+    CPU time stolen by the host meanwhile."""
     from harness.scoring import ScoreConfig, score_all
 
     config = ScoreConfig(test_suite_k=k, **({"workers": workers} if workers else {}))
+    ticks = cpu_ticks()
     started = time.perf_counter()
     records = score_all(items, config)
     seconds = time.perf_counter() - started
+    steal = steal_share(ticks, cpu_ticks())
     judgeable = [r for r in records if r["execution_match"] is not None]
     return {
         "test_suite_k": k,
@@ -43,6 +68,7 @@ def measure(items: list[dict], k: int, workers: int | None) -> dict:
         "execution_matches": sum(bool(r["execution_match"]) for r in judgeable),
         "seconds": round(seconds, 3),
         "samples_per_s": len(records) / seconds,
+        "cpu_steal": None if steal is None else round(steal, 4),
     }
 
 
@@ -65,11 +91,12 @@ def main(args: argparse.Namespace) -> int:
     results = [measure(items, k, args.workers) for k in ks]
     cpus = os.cpu_count()
     table = Table(title=f"harness bench scoring: {args.task} {args.split}, gold as prediction, {cpus} CPUs")
-    for column in ("test-suite k", "workers", "samples", "judgeable", "matches", "seconds", "samples/s"):
+    for column in ("test-suite k", "workers", "samples", "judgeable", "matches", "seconds", "samples/s", "CPU steal"):
         table.add_column(column, justify="right")
     for r in results:
+        steal = "n/a" if r["cpu_steal"] is None else f"{r['cpu_steal']:.0%}"
         table.add_row(str(r["test_suite_k"]), str(r["workers"]), str(r["samples"]), str(r["judgeable"]),
-                      str(r["execution_matches"]), f"{r['seconds']:.1f}", f"{r['samples_per_s']:,.1f}")
+                      str(r["execution_matches"]), f"{r['seconds']:.1f}", f"{r['samples_per_s']:,.1f}", steal)
     Console().print(table)
     if args.json:
         args.json.write_text(json.dumps({"task": args.task, "split": args.split, "cpus": cpus, "results": results}, indent=2))
