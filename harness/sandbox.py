@@ -70,12 +70,15 @@ class Output:
         rows: Result rows (empty list when there are no columns).
         types: Result column types as DuckDB spells them (as in `duckdb_columns().data_type`),
             or None when the statement returns no rows.
+        keeps_catalog: Whether the statement is a read or DML, after which the database holds the
+            same tables and views as before.
     """
 
     statement_type: str
     columns: list[str] | None
     rows: list[tuple]
     types: list[str] | None = None
+    keeps_catalog: bool = False
 
 
 class _Watchdog:
@@ -132,7 +135,8 @@ class Sandbox:
         self._conn: duckdb.DuckDBPyConnection | None = None
         self._watchdog = _Watchdog()
         self._creates: set[str] | None = None  # while a script database is open: what its statements may create
-        self._parsed: dict[str, tuple[str, frozenset[str]]] = {}  # sql -> (last statement's type, what it may create)
+        # sql -> (last statement's type, what it may create, whether it keeps the tables and views)
+        self._parsed: dict[str, tuple[str, frozenset[str], bool]] = {}
 
     def _instance(self) -> duckdb.DuckDBPyConnection:
         if self._conn is None:
@@ -230,8 +234,12 @@ class Sandbox:
             statements = cursor.extract_statements(sql)
             if len(self._parsed) > 4096:
                 self._parsed.clear()
-            self._parsed[sql] = (statements[-1].type.name if statements else "INVALID", frozenset(map(_creates, statements)))
-        statement_type, creates = self._parsed[sql]
+            self._parsed[sql] = (
+                statements[-1].type.name if statements else "INVALID",
+                frozenset(map(_creates, statements)),
+                all(st.type.name in _KEEPS_CATALOG for st in statements),
+            )
+        statement_type, creates, keeps_catalog = self._parsed[sql]
         self._creates |= creates
         self._watchdog.arm(cursor, deadline)
         try:
@@ -248,7 +256,7 @@ class Sandbox:
             raise QueryTimeout()
         if len(rows) > self.limits.max_rows:
             raise ResultTooLarge(f"more than {self.limits.max_rows} rows")
-        return Output(statement_type, columns, rows, types)
+        return Output(statement_type, columns, rows, types, keeps_catalog)
 
     def reset(self) -> None:
         """Close the instance; the next script opens a new one."""
@@ -262,6 +270,8 @@ class Sandbox:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+# Statement types after which a database holds the tables and views it held before.
+_KEEPS_CATALOG = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE_INTO"})
 # Statement types that cannot create a catalog object or attach a database. Settings cannot
 # leak: configuration is locked, and session settings and variables end with the connection.
 _CREATE_NOTHING = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "DROP", "TRANSACTION", "SET"})

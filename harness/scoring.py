@@ -181,9 +181,9 @@ def _run_suite(record: dict, executor: Executor, spec: DatabaseSpec, gold: str, 
         def between(i=i):
             beat(f"suite:{i}:prediction")
 
-        def on_generated(cursor, db, i=i):
+        def on_generated(cursor, db, objects, i=i):
             beat(f"suite:{i}:gold")
-            return executor.run_on(cursor, db, gold, pred, between)
+            return executor.run_on(cursor, db, gold, pred, between, objects=objects)
 
         db, runs = databases.database(executor, i, on_generated)
         if runs is None:

@@ -199,10 +199,34 @@ def test_a_generated_database_judged_where_it_was_built_holds_its_specs_state():
         databases = suite(executor, DatabaseSpec(context), "SELECT name FROM p WHERE price > 2.5", 5, 0)
         assert databases.size == 5
         for i in range(databases.size):
-            spec, state = databases.database(executor, i, lambda cursor, _: snapshot(sandbox, cursor, time.monotonic() + 60))
+            spec, state = databases.database(executor, i, lambda cursor, _, objects: snapshot(sandbox, cursor, time.monotonic() + 60)[0])
             assert state is not None  # every statement of this schema's generation succeeds
             assert executor.run(spec, "SELECT 1", want_state=True).state == state
-            assert databases.database(executor, i, lambda cursor, _: 1) == (spec, None)  # cached, not generated again
+            assert databases.database(executor, i, lambda *_: 1) == (spec, None)  # cached, not generated again
+    finally:
+        sandbox.close()
+
+
+def test_a_generated_database_comes_with_the_tables_its_catalog_lists():
+    # a script that changes no table or view is snapshotted from this list, without a catalog read
+    from harness.execution import DatabaseSpec, Executor, snapshot
+    from harness.sandbox import Sandbox
+    from harness.testsuite import suite
+
+    context = ('CREATE TABLE "Orders" (id INT PRIMARY KEY, total DECIMAL(8, 2)); INSERT INTO "Orders" VALUES (1, 9.5), (2, 20);'
+               "CREATE TABLE items (order_id INT, sku TEXT); INSERT INTO items VALUES (1, 'a'), (2, 'b');")
+    sandbox = Sandbox()
+    try:
+        executor = Executor(sandbox, 5.0, ())
+        databases = suite(executor, DatabaseSpec(context), 'SELECT sku FROM items JOIN "Orders" ON id = order_id', 3, 0)
+        for i in range(databases.size):
+            def listed(cursor, _, objects):
+                read, from_catalog = snapshot(sandbox, cursor, time.monotonic() + 60)
+                return sorted(objects), sorted(from_catalog), snapshot(sandbox, cursor, time.monotonic() + 60, objects)[0] == read
+
+            _, (objects, from_catalog, same_state) = databases.database(executor, i, listed)
+            assert objects == from_catalog == [("sandbox", "main", "Orders", "table"), ("sandbox", "main", "items", "table")]
+            assert same_state
     finally:
         sandbox.close()
 
@@ -222,7 +246,7 @@ def test_test_suite_generation_creates_nothing_outside_its_database():
         databases = suite(executor, spec, "SELECT a FROM t WHERE a > 1", 5, 0)
         assert databases.size == 5 and [table["name"] for table in databases.tables] == ["t"]
         for i in range(databases.size):
-            databases.database(executor, i, lambda cursor, _: None)
+            databases.database(executor, i, lambda *_: None)
             with sandbox.fresh() as cursor:
                 leaked = "SELECT table_name FROM duckdb_tables() WHERE database_name = 'memory'"
                 assert sandbox.execute(cursor, leaked, time.monotonic() + 5).rows == []
