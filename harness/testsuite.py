@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
+import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -144,9 +145,10 @@ def read_schema(cursor: duckdb.DuckDBPyConnection, base: DatabaseSpec) -> list[d
     Only objects of the `main` schema count: DuckDB writes their DDL unqualified, so replaying
     it creates them in the generated database and nowhere else (`CREATE TABLE memory.t`, the
     DDL of a table in a schema named `memory`, would create it in the sandbox's own catalog).
-    Columns and keys of all tables are read in one catalog query each (a catalog query costs
-    about a millisecond, whatever it returns); keys and views are not looked for in a database
-    built from SQL text that never says PRIMARY, UNIQUE or VIEW.
+    A catalog query costs about a millisecond, whatever it returns: columns and their types come
+    from each table's own `SELECT *` (the names and types `duckdb_columns()` lists), and
+    constraints and views are not looked for in a database built from SQL text that never
+    says NOT, PRIMARY, UNIQUE or VIEW.
 
     Args:
         cursor: The database `base` builds, in that state.
@@ -162,26 +164,29 @@ def read_schema(cursor: duckdb.DuckDBPyConnection, base: DatabaseSpec) -> list[d
         return []
 
 
+_CONSTRAINED = re.compile(r"\bNOT\b|PRIMARY|UNIQUE")
+_VIEW = re.compile(r"\bVIEW\b")
+
+
 def _read_schema(cursor: duckdb.DuckDBPyConnection, text: str | None) -> list[dict]:
     here = "WHERE database_name = current_database() AND schema_name = 'main'"
-    columns, keys = defaultdict(list), defaultdict(set)
-    for name, *column in cursor.execute(
-        f"SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() {here} ORDER BY table_name, column_index"
-    ).fetchall():
-        columns[name].append(tuple(column))
-    if text is None or "PRIMARY" in text or "UNIQUE" in text:
-        for name, names in cursor.execute(
-            f"SELECT table_name, constraint_column_names FROM duckdb_constraints() {here} "
-            "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
+    not_null, keys = defaultdict(set), defaultdict(set)
+    if text is None or _CONSTRAINED.search(text):
+        for name, kind, names in cursor.execute(
+            f"SELECT table_name, constraint_type, constraint_column_names FROM duckdb_constraints() {here} "
+            "AND constraint_type IN ('NOT NULL', 'PRIMARY KEY', 'UNIQUE')"
         ).fetchall():
-            if len(names) == 1:
+            if kind == "NOT NULL":
+                not_null[name].update(names)
+            elif len(names) == 1:
                 keys[name].add(names[0])
     tables = []
     for name, sql in cursor.execute(f"SELECT table_name, sql FROM duckdb_tables() {here} ORDER BY table_oid").fetchall():
-        rows = cursor.execute(f'SELECT * FROM "{name}"').fetchmany(200)  # a LIMIT costs DuckDB about 1 ms more
-        tables.append({"name": name, "sql": sql, "columns": columns[name], "rows": rows, "unique": set(keys[name])})
+        result = cursor.execute(f'SELECT * FROM "{name}"')  # a LIMIT costs DuckDB about 1 ms more than fetchmany
+        columns = [(column, str(data_type), column not in not_null[name]) for column, data_type, *_ in result.description]
+        tables.append({"name": name, "sql": sql, "columns": columns, "rows": result.fetchmany(200), "unique": set(keys[name])})
     views = []
-    if text is None or "VIEW" in text:
+    if text is None or _VIEW.search(text):
         views = cursor.execute(f"SELECT sql FROM duckdb_views() {here} AND NOT internal ORDER BY view_oid").fetchall()
     return tables + [{"view": sql} for (sql,) in views]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,35 @@ def test_a_generated_database_comes_with_the_tables_its_catalog_lists():
             _, (objects, from_catalog, same_state) = databases.database(executor, i, listed)
             assert objects == from_catalog == [("sandbox", "main", "Orders", "table"), ("sandbox", "main", "items", "table")]
             assert same_state
+    finally:
+        sandbox.close()
+
+
+def test_read_schema_gives_the_catalogs_columns_types_keys_and_views():
+    from harness.execution import DatabaseSpec, Executor
+    from harness.sandbox import Sandbox
+    from harness.testsuite import read_schema
+
+    context = ("CREATE TABLE p (id INT PRIMARY KEY, code TEXT UNIQUE, name VARCHAR(20) NOT NULL, price DECIMAL(6, 2), tags INT[]);"
+               "INSERT INTO p VALUES (1, 'x', 'Lakeview', 2.5, [1]), (2, 'y', 'b', NULL, NULL);"
+               "CREATE VIEW cheap AS SELECT name FROM p WHERE price < 3")
+    plain = "CREATE TABLE t (a INT, b TEXT); INSERT INTO t VALUES (1, 'Lakeview');"  # no constraint, and no view
+    sandbox = Sandbox()
+    try:
+        executor = Executor(sandbox, 5.0, ())
+        schemas = []
+        for spec in (DatabaseSpec(context), DatabaseSpec(plain)):
+            with sandbox.fresh() as cursor:
+                executor.build(cursor, spec)
+                schemas.append(read_schema(cursor, spec))
+                here = "WHERE database_name = current_database() AND schema_name = 'main' ORDER BY table_name, column_index"
+                catalog = cursor.execute(f"SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() {here}").fetchall()
+                assert [(t["name"], *c) for t in schemas[-1] if "view" not in t for c in t["columns"]] == [c for c in catalog if c[0] != "cheap"]
+        tables, plain_tables = schemas
+        assert [t.get("name") for t in tables] == ["p", None] and "CREATE VIEW cheap" in tables[1]["view"]
+        assert tables[0]["unique"] == {"id", "code"} and tables[0]["rows"] == [(1, "x", "Lakeview", Decimal("2.50"), [1]), (2, "y", "b", None, None)]
+        assert [c[2] for c in tables[0]["columns"]] == [False, True, False, True, True]
+        assert plain_tables[0]["columns"] == [("a", "INTEGER", True), ("b", "VARCHAR", True)] and len(plain_tables) == 1
     finally:
         sandbox.close()
 
