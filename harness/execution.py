@@ -159,7 +159,8 @@ class Executor:
 
         The second reuses the first one's database when that is back in its starting state: the
         first changed nothing (only read-only statements ran), or it ran inside a transaction
-        that was rolled back (`run_on`). Otherwise the second gets a new database.
+        that was rolled back (`run_on`). Otherwise the second gets a new database. With
+        `unchanged`, the second runs in a rolled-back transaction too when it can.
 
         Args:
             spec: The starting database.
@@ -168,8 +169,8 @@ class Executor:
             between: Called with no arguments before the second script starts.
             want_state: Snapshot final states even when nothing could have changed them.
             unchanged: Called as `unchanged(cursor, runs)` before the database is closed, when
-                both scripts ran on it and it is still in the state `spec` builds (the second
-                changed nothing; the first changed nothing or was rolled back).
+                both scripts ran on it and it is back in the state `spec` builds (each changed
+                nothing or was rolled back).
 
         Returns:
             (first run, second run or None).
@@ -182,9 +183,9 @@ class Executor:
                 context_paths = self.build(cursor, spec)
             except (StatementError, QueryTimeout, ResultTooLarge, duckdb.Error) as exc:
                 return ScriptRun(error=f"context: {_message(exc)}", error_kind="context"), None
-            runs = self.run_on(cursor, spec, first, second, between, want_state)
+            runs, back = self._pair_on(cursor, spec, first, second, between, want_state, None, unchanged is not None)
             runs[0].context_paths = context_paths
-            if unchanged and runs[1] is not None and not runs[1].mutated:
+            if unchanged and runs[1] is not None and back:
                 unchanged(cursor, runs)
         return self.finish_pair(spec, runs, second, want_state)
 
@@ -210,16 +211,31 @@ class Executor:
         Returns:
             (first run, second run or None when it was skipped or needs a database of its own).
         """
+        return self._pair_on(cursor, spec, first, second, between, want_state, objects, False)[0]
+
+    def _pair_on(
+        self, cursor: duckdb.DuckDBPyConnection, spec: DatabaseSpec, first: str, second: str | None, between,
+        want_state: bool, objects: list[tuple] | None, keep: bool,
+    ) -> tuple[tuple[ScriptRun, ScriptRun | None], bool]:
+        """`run_on`, and whether the database is back in its starting state after the second script
+        ran on it; with `keep`, the second runs in a rolled-back transaction too when it can."""
         first_run, undone = None, False
         if second is not None and self._undoable(spec, first):
             first_run, undone, objects = self._rolled_back(cursor, first, want_state, objects)
         if first_run is None:
             (first_run, objects), undone = self._script(cursor, first, want_state, objects), False
         if second is None or first_run.error:
-            return first_run, None
+            return (first_run, None), False
         if between:
             between()
-        return first_run, self._script(cursor, second, want_state, objects)[0] if undone or not first_run.mutated else None
+        if first_run.mutated and not undone:
+            return (first_run, None), False
+        if keep and self._undoable(spec, second):
+            second_run, back, _ = self._rolled_back(cursor, second, want_state, objects)
+            if second_run is not None:
+                return (first_run, second_run), back
+        second_run = self._script(cursor, second, want_state, objects)[0]
+        return (first_run, second_run), not second_run.mutated
 
     def _undoable(self, spec: DatabaseSpec, script: str) -> bool:
         """Whether `script` may change a database built from `spec`, and a ROLLBACK undoes all it can do."""

@@ -114,8 +114,9 @@ def _score_here(item: dict, config: ScoreConfig, beat) -> dict:
     executor, spec = _executor(config), DatabaseSpec.from_item(item)
     seen = {}
 
-    def judge_on_it(cursor, runs):  # the sample's database, still as built: a test suite would read it again
-        if not runs[1].error and not runs[0].mutated:  # a changed state is judged against the initial one, read elsewhere
+    def judge_on_it(cursor, runs):  # the sample's database, back as built: a test suite would read it again
+        # a run without a state of its own is judged by the initial one, which is read elsewhere
+        if not runs[1].error and (all(r.state is not None for r in runs) or not any(r.mutated for r in runs)):
             seen["verdict"] = judge(executor, spec, *runs)
             if seen["verdict"].match and config.test_suite_k > 0:
                 seen["tables"] = read_schema(cursor, spec)

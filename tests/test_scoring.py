@@ -306,5 +306,12 @@ def test_a_changing_gold_is_rolled_back_so_the_prediction_runs_on_the_same_datab
         with sandbox.fresh() as cursor:
             executor.build(cursor, spec)
             assert executor.run_on(cursor, spec, "UPDATE t SET a = a * 10", "SELECT sum(a) FROM t")[1].rows == [(6,)]
+        # a caller that wants the database back gets the changing prediction rolled back too
+        for pred, back in (("DELETE FROM t WHERE a = 1", True), ('DELETE FROM t WHERE s = "x"', False)):  # mysql only: not back
+            seen = []
+            gold_run, pred_run = executor.run_pair(spec, "DELETE FROM t WHERE a = 1", pred, unchanged=lambda cursor, runs:
+                                                   seen.append(cursor.execute("SELECT count(*) FROM t").fetchall()))
+            assert pred_run.error is None and len(pred_run.state["t"].rows) == 2, pred
+            assert seen == ([[(3,)]] if back else []), pred
     finally:
         sandbox.close()
