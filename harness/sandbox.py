@@ -195,12 +195,16 @@ class Sandbox:
         qualified name (`memory.main.v`). A catalog read for every kind of object costs more than
         the script (listing macros scans all built-in functions), so `execute` notes which kinds
         of object the script's statements could have created, and only those are looked for;
-        when none could create anything, nothing is looked for. Statements a caller runs on the
-        cursor itself, not through `execute`, must create nothing outside the script's database
-        (the test-suite databases' own unqualified CREATE and INSERT statements).
+        when none could create anything, nothing is looked for. A table or view created under an
+        unqualified name is in the script's database (or its connection's temp catalog), unless a
+        SET statement (USE, SET schema, SET search_path) moved the current schema. Statements a
+        caller runs on the cursor itself, not through `execute`, must create nothing outside the
+        script's database (the test-suite databases' own unqualified CREATE and INSERT statements).
         """
         conn = self._instance()
-        kinds = self._creates - {"nothing"}
+        kinds = self._creates - {"nothing", "path", "here"}
+        if {"path", "here"} <= self._creates:  # an unqualified name may be in another database now
+            kinds |= {"table", "view"}
         try:
             conn.execute(f"DETACH DATABASE IF EXISTS {DATABASE}")
             leftovers = "other" in kinds or (bool(kinds) and _leftovers(conn, "view" in kinds))
@@ -273,10 +277,17 @@ class Sandbox:
 # Statement types after which a database holds the tables and views it held before.
 _KEEPS_CATALOG = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE_INTO"})
 # Statement types that cannot create a catalog object or attach a database. Settings cannot
-# leak: configuration is locked, and session settings and variables end with the connection.
-_CREATE_NOTHING = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "DROP", "TRANSACTION", "SET"})
+# leak: configuration is locked, and session settings and variables end with the connection
+# (SET also moves the current schema: see "path").
+_CREATE_NOTHING = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "DROP", "TRANSACTION"})
 # Statement types that create no catalog object, or only a database (seen by `_leftovers`).
 _CREATE_DATABASE = frozenset({"ALTER", "ATTACH", "DETACH"})
+# CREATE TABLE or VIEW of an unqualified name: created in the current schema.
+_CREATE_HERE = re.compile(
+    r'\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY)\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?'
+    r'(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_]*)\s*(?:\(|AS\s)',
+    re.IGNORECASE,
+)
 # CREATE statements whose object `_leftovers` always looks for: a table, or an index (on a table).
 _CREATE_TABLE = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY)\s+TABLE|TABLE|(?:UNIQUE\s+)?INDEX)\s", re.IGNORECASE)
 _CREATE_VIEW = re.compile(r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:TEMP|TEMPORARY)\s+)?VIEW\s", re.IGNORECASE)
@@ -285,13 +296,19 @@ _EXPLAIN_QUERY = re.compile(r"\s*EXPLAIN\s+(?:SELECT|WITH|FROM)\s", re.IGNORECAS
 
 
 def _creates(statement) -> str:
-    """Which kind of leftover `statement` could leave: "nothing", "table" (a table, an index or
-    a database: looked for), "view", or "other" (a macro, sequence, type, schema, or any
-    statement not recognised here), for which the instance is rebuilt without looking. Anything
-    the text does not plainly name, a leading comment included, counts as "other"."""
+    """Which kind of leftover `statement` could leave: "nothing"; "here" (a table or view of an
+    unqualified name: a leftover only after a "path"); "path" (a SET, which may move the current
+    schema); "table" (a table, an index or a database: looked for); "view"; or "other" (a macro,
+    sequence, type, schema, or any statement not recognised here), for which the instance is
+    rebuilt without looking. Anything the text does not plainly name, a leading comment included,
+    counts as "other"."""
     kind = statement.type.name
     if kind in _CREATE_NOTHING or (kind == "EXPLAIN" and _EXPLAIN_QUERY.match(statement.query)):
         return "nothing"
+    if kind == "SET":
+        return "path"
+    if kind == "CREATE" and _CREATE_HERE.match(statement.query):
+        return "here"
     if kind in _CREATE_DATABASE or (kind == "CREATE" and _CREATE_TABLE.match(statement.query)):
         return "table"
     if kind == "CREATE" and _CREATE_VIEW.match(statement.query):

@@ -111,6 +111,10 @@ def test_each_script_gets_a_fresh_database(sandbox):
 @pytest.mark.parametrize("script, probe", [
     ("CREATE VIEW memory.main.v AS SELECT 42 AS x", "SELECT * FROM memory.main.v"),
     ("USE memory; CREATE VIEW v AS SELECT 42 AS x", "SELECT * FROM memory.main.v"),
+    ("USE memory; CREATE TABLE t AS SELECT 42 AS x", "SELECT * FROM memory.main.t"),
+    ("SET schema = 'memory.main'; CREATE TABLE IF NOT EXISTS t AS SELECT 42 AS x", "SELECT * FROM memory.main.t"),
+    ("SET search_path = 'memory.main'; CREATE OR REPLACE VIEW v AS SELECT 42 AS x", "SELECT * FROM memory.main.v"),
+    ('CREATE TABLE "memory"."main"."t" AS SELECT 42 AS x', "SELECT * FROM memory.main.t"),
     ("CREATE MACRO memory.main.m() AS 42", "SELECT memory.main.m()"),
     ("USE memory; CREATE MACRO tm() AS TABLE SELECT 42", "SELECT * FROM memory.main.tm()"),
     ("CREATE SEQUENCE memory.main.s START 42", "SELECT nextval('memory.main.s')"),
@@ -138,6 +142,21 @@ def test_every_script_database_has_one_name_and_one_is_open_at_a_time(sandbox):
                 with sandbox.fresh():
                     pass
     assert names == [("sandbox",), ("sandbox",)]
+
+
+def test_unqualified_tables_and_views_are_not_looked_for_elsewhere(sandbox, monkeypatch):
+    import harness.sandbox
+
+    looked = []
+    leftovers = harness.sandbox._leftovers
+    monkeypatch.setattr(harness.sandbox, "_leftovers", lambda *a: looked.append(a) or leftovers(*a))
+    with sandbox.fresh() as cursor:
+        sandbox.execute(cursor, 'CREATE TABLE t (a INT); CREATE TABLE IF NOT EXISTS "Odd ""name""" AS SELECT 1 AS b;'
+                        "INSERT INTO t VALUES (1); CREATE OR REPLACE TEMP VIEW v AS SELECT a FROM t", time.monotonic() + 5)
+    assert looked == []
+    with sandbox.fresh() as cursor:  # a SET may have moved them
+        sandbox.execute(cursor, "SET schema = 'main'; CREATE TABLE t (a INT)", time.monotonic() + 5)
+    assert len(looked) == 1
 
 
 def test_views_in_the_scripts_own_database_do_not_rebuild_the_instance(sandbox):
