@@ -4,6 +4,8 @@ A worker runs jobs (`fn(payload, config, beat)`) one at a time and calls `beat(s
 before every step that runs SQL. The parent waits for each beat at most `stall_s` seconds
 (the query timeout plus a grace period); past that, or when the worker dies, it kills the
 process, starts a fresh one, and returns what it knows: the last stage and partial result.
+A new process's start (imports, on a loaded machine seconds) is not a stall: the wait for
+beats begins when it reports ready.
 A beat writes its stage and time to memory shared with the parent (a message per beat cost
 the parent about 4% of a 2-core machine's scoring time); only a partial result is sent.
 Each worker's temp files live in a directory the parent creates and removes, killed or not.
@@ -32,6 +34,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 _CONTEXT = mp.get_context("spawn")
+_STARTUP_S = 120.0  # longest a new worker process may take to import and report ready
 # DuckDB allocates and frees many small blocks per statement, more than glibc's per-thread cache
 # keeps (7 chunks per size): on a 2-core machine a DuckDB statement ran about 17% faster with
 # 4,096 (`python -c` loop of ATTACH, CREATE, INSERT, 3 SELECTs, DETACH: 12.0 -> 10.0 ms).
@@ -91,6 +94,7 @@ class _Heartbeat:
 def _main(conn, heartbeat: _Heartbeat, fn: Callable, config: Any, tmpdir: str) -> None:
     """Worker loop: receive payloads, run `fn`, report beats, partial results and the result; clean up on exit."""
     tempfile.tempdir = tmpdir  # every temp file of this process lives where the parent can remove it
+    conn.send(("ready",))
 
     def beat(stage: str, partial: Any = None) -> None:
         heartbeat.beat(stage)
@@ -122,7 +126,8 @@ class Worker:
         self._tmpdir: str | None = None
         self._heartbeat: _Heartbeat | None = None
 
-    def _start(self) -> None:
+    def _start(self) -> bool:
+        """Start the process; whether it reported ready within `_STARTUP_S`."""
         _tune_allocator()
         parent, child = _CONTEXT.Pipe()
         self._tmpdir = tempfile.mkdtemp(prefix="harness-worker-")
@@ -132,11 +137,16 @@ class Worker:
         self._conn = parent
         self._process.start()
         child.close()
+        try:
+            return parent.poll(_STARTUP_S) and parent.recv() == ("ready",)
+        except (EOFError, OSError):
+            return False
 
     def call(self, payload: Any) -> Outcome:
         """Run one job; never raises for anything the job or its SQL does."""
-        if self._process is None or not self._process.is_alive():
-            self._start()
+        if (self._process is None or not self._process.is_alive()) and not self._start():
+            self.kill()
+            return Outcome(killed="error", error=f"the worker process did not start within {_STARTUP_S:g} s")
         outcome = Outcome()
         heartbeat = self._heartbeat
         heartbeat.beat("")

@@ -182,6 +182,21 @@ def _crash(payload, config, beat):
     return payload * 2
 
 
+def test_a_worker_slow_to_start_is_not_taken_for_stalled(monkeypatch):
+    import harness.workers
+    from slow_start_job import job
+
+    worker = Worker(job, None, stall_s=0.5)
+    try:
+        assert worker.call(7).result == 7
+        worker.kill()
+        monkeypatch.setattr(harness.workers, "_STARTUP_S", 0.5)  # one that never gets ready is an error, not a hang
+        outcome = worker.call(7)
+        assert outcome.killed == "error" and "did not start within 0.5 s" in outcome.error
+    finally:
+        worker.close()
+
+
 def test_crashed_or_stalled_worker_is_replaced():
     worker = Worker(_crash, None, stall_s=1.0)
     try:
