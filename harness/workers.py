@@ -146,7 +146,8 @@ class Worker:
         """Run one job; never raises for anything the job or its SQL does."""
         if (self._process is None or not self._process.is_alive()) and not self._start():
             self.kill()
-            return Outcome(killed="error", error=f"the worker process did not start within {_STARTUP_S:g} s")
+            return Outcome(killed="error", error=f"the worker process did not report ready within {_STARTUP_S:g} s "
+                                                 "(it died while starting, or was slower)")
         outcome = Outcome()
         heartbeat = self._heartbeat
         heartbeat.beat("")

@@ -192,7 +192,7 @@ def test_a_worker_slow_to_start_is_not_taken_for_stalled(monkeypatch):
         worker.kill()
         monkeypatch.setattr(harness.workers, "_STARTUP_S", 0.5)  # one that never gets ready is an error, not a hang
         outcome = worker.call(7)
-        assert outcome.killed == "error" and "did not start within 0.5 s" in outcome.error
+        assert outcome.killed == "error" and "did not report ready within 0.5 s" in outcome.error
     finally:
         worker.close()
 
