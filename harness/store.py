@@ -4,7 +4,7 @@
 results/runs/<run>/
     manifest.json                 task and version, model, preset and config, seed, batch size,
                                   dtype, hardware, library versions, git commit
-    checkpoints/epoch_<n>/        adapters written by training (see harness.train)
+    checkpoints/epoch_<n>/        adapters written by training (see harness.training.train)
     eval/<checkpoint>/samples.jsonl   one scored record per sample (id, prediction, scores, reason)
     eval/<checkpoint>/summary.json    checkpoint, epoch, task, scorer version, metrics
 ```
@@ -14,32 +14,12 @@ is atomic (a temp file renamed into place), so a killed run never leaves half a 
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 from harness.errors import HarnessInputError
-from harness.tables import read_jsonl, write_jsonl
+from harness.files import read_json, read_jsonl, write_json, write_jsonl
 
 RUNS_DIR = Path("results/runs")
-
-
-def write_json(path: Path, data: dict) -> None:
-    """Write JSON atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
-
-
-def read_json(path: Path) -> dict:
-    """Read a JSON file, naming it when it is missing or broken."""
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError as e:
-        raise HarnessInputError(f"{path}: no such file") from e
-    except json.JSONDecodeError as e:
-        raise HarnessInputError(f"{path}: not valid JSON ({e.msg}, line {e.lineno})") from e
 
 
 class RunStore:

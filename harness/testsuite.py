@@ -24,8 +24,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from harness.execution import DatabaseSpec, Executor
-from harness.sandbox import DATABASE
+from harness.scoring.execution import DatabaseSpec, Executor
+from harness.scoring.sandbox import DATABASE
 
 T = TypeVar("T")
 
@@ -86,7 +86,7 @@ class Suite:
         Generating builds the database once to drop rows that break constraints. When every
         statement of that build succeeded, the database holds exactly the spec's state, so
         `use(cursor, spec, objects)` runs on it before it is thrown away, which saves building it
-        again; `objects` are its tables as `harness.execution.snapshot` lists them (None when the
+        again; `objects` are its tables as `harness.scoring.execution.snapshot` lists them (None when the
         schema has views, whose names only the catalog knows).
 
         Returns:

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from harness import cli, sanity
+from harness import cli
+from harness.models import sanity
 from tiny import save_tiny
 
 

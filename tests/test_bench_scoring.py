@@ -1,7 +1,7 @@
 import json
 
 from harness import cli
-from harness.bench_scoring import cpu_ticks, steal_share
+from harness.commands.bench.scoring import cpu_ticks, steal_share
 
 
 def test_cpu_ticks_reads_the_steal_column_of_proc_stat(tmp_path):

@@ -56,12 +56,12 @@ def test_data_selfscore_passes_on_sound_golds(tmp_path, capsys):
 
 
 def test_data_selfscore_fails_when_a_gold_misses_itself(tmp_path, monkeypatch, capsys):
-    import harness.scoring
+    import harness.scoring.scorer
 
     src = tmp_path / "rows.jsonl"
     src.write_text(json.dumps({"id": "a", "sql_prompt": "q", "sql_context": "CREATE TABLE t (x INT);", "sql": "SELECT x FROM t"}) + "\n")
     record = {"id": "a", "exact_match": True, "ast_match": False, "execution_match": True, "test_suite_match": True, "reason": "match"}
-    monkeypatch.setattr(harness.scoring, "score_all", lambda items, config: [record])
+    monkeypatch.setattr(harness.scoring.scorer, "score_all", lambda items, config: [record])
     assert cli.main(["data", "selfscore", "--task", str(src), "--split", "all"]) == 1
     out = capsys.readouterr().out
     assert "a: ast_match (match)" in out and "1 of 1 judgeable golds do not match themselves" in out

@@ -8,9 +8,9 @@ import random
 import time
 from decimal import Decimal
 
-from harness.compare import OrderSpec, compare_results, compare_states
-from harness.execution import Table
-from harness.ordering import order_spec
+from harness.scoring.compare import OrderSpec, compare_results, compare_states
+from harness.scoring.execution import Table
+from harness.scoring.ordering import order_spec
 
 
 def test_bag_semantics_count_duplicates():

@@ -5,15 +5,17 @@ import json
 import pytest
 import torch
 
-from harness import cli, prompts, sanity
+from harness import cli
+from harness.data import prompts
+from harness.models import sanity
 from harness.errors import HarnessInputError
-from harness.evaluate import generate_and_score, resolve_checkpoints
-from harness.extract import extract_sql
-from harness.gencache import GenerationCache
-from harness.generate import DecodeConfig, generate
-from harness.models import load_model
-from harness.samples import Sample
-from harness.scoring import ScoreConfig, score_all
+from harness.evaluation.evaluate import generate_and_score, resolve_checkpoints
+from harness.scoring.extract import extract_sql
+from harness.generation.cache import GenerationCache
+from harness.generation.generate import DecodeConfig, generate
+from harness.models.loader import load_model
+from harness.data.samples import Sample
+from harness.scoring.scorer import ScoreConfig, score_all
 from harness.store import RunStore
 from tiny import save_tiny
 

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from harness import cli
-from harness.baselines import baseline_path, load_outcomes, outcomes_from_records, write_baseline
+from harness.results.baselines import baseline_path, load_outcomes, outcomes_from_records, write_baseline
 from harness.errors import HarnessInputError
-from harness.gate import FAIL, NOT_COMPARABLE, PASS, Outcome, OutcomeTable, Thresholds, compare
+from harness.results.gate import FAIL, NOT_COMPARABLE, PASS, Outcome, OutcomeTable, Thresholds, compare
 from harness.store import RunStore
 
 META = {"task": "sample", "task_version": 1, "scorer_version": 2, "model": "gemma", "run": "r"}

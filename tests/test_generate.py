@@ -5,9 +5,9 @@ import json
 import pytest
 import torch
 
-from harness import generate as gen
-from harness.gencache import GenerationCache
-from harness.samples import Sample
+from harness.generation import generate as gen
+from harness.generation.cache import GenerationCache
+from harness.data.samples import Sample
 from tiny import tiny_gemma, tiny_tokenizer
 
 SAMPLES = [

@@ -7,9 +7,10 @@ import json
 import pytest
 from rich.console import Console
 
-from harness import cli, leaderboard
+from harness import cli
+from harness.results import leaderboard
 from harness.errors import HarnessInputError
-from harness.stats import wilson_interval
+from harness.results.stats import wilson_interval
 from harness.store import RunStore
 
 COMPLEXITY = ["basic SQL", "basic SQL", "aggregation", "window functions"]

@@ -7,12 +7,12 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 import tiny_gemma
-from harness import models
+from harness.models import loader
 from harness.errors import HarnessInputError
-from harness.merge import merge
-from harness.presets import apply_overrides, load_preset
-from harness.prompts import render
-from harness.train import train
+from harness.training.merge import merge
+from harness.training.presets import apply_overrides, load_preset
+from harness.data.prompts import render
+from harness.training.train import train
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,8 @@ def test_merged_model_generates_what_the_adapter_does(tiny, tmp_path, modules_to
     tokenizer = AutoTokenizer.from_pretrained(out)
     assert tokenizer.chat_template == AutoTokenizer.from_pretrained(tiny).chat_template
     tokenizer.padding_side = "left"
-    assert json.loads((out / "harness_merge.json").read_text())["base_model"] == models.canonical_name(str(tiny))
-    with_adapter, _ = models.load_model(str(tiny), adapter=str(adapter))
+    assert json.loads((out / "harness_merge.json").read_text())["base_model"] == loader.canonical_name(str(tiny))
+    with_adapter, _ = loader.load_model(str(tiny), adapter=str(adapter))
     prompts = [render(s, for_training=False) for s in tiny_gemma.samples(3)]
     assert greedy(merged, tokenizer, prompts) == greedy(with_adapter, tokenizer, prompts)
     head, embed = merged.get_output_embeddings().weight, merged.get_input_embeddings().weight
@@ -57,8 +57,8 @@ def test_merged_model_generates_what_the_adapter_does(tiny, tmp_path, modules_to
 
 def test_merged_folder_is_a_model_the_harness_loads(tiny, tmp_path):
     out = merge(trained_adapter(tiny, tmp_path / "run"), tmp_path / "merged")
-    model, _ = models.load_model(str(out))  # passes the sanity record written at merge time
-    assert models.fingerprint(str(out)) != models.fingerprint(str(tiny))
+    model, _ = loader.load_model(str(out))  # passes the sanity record written at merge time
+    assert loader.fingerprint(str(out)) != loader.fingerprint(str(tiny))
 
 
 def test_refuses_a_non_empty_output_folder(tiny, tmp_path):

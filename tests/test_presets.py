@@ -6,7 +6,7 @@ import pytest
 
 from harness.commands import train as train_command
 from harness.errors import HarnessInputError
-from harness.presets import PRESETS, TrainConfig, apply_overrides, field_help, load_preset, parse_set
+from harness.training.presets import PRESETS, TrainConfig, apply_overrides, field_help, load_preset, parse_set
 
 
 def test_every_preset_loads_and_records_its_name():

@@ -1,7 +1,7 @@
 """The guide's prompt in the Gemma chat template, for training and for generation."""
 
-from harness import prompts
-from harness.samples import Sample
+from harness.data import prompts
+from harness.data.samples import Sample
 
 SAMPLE = Sample(id="1", sql_prompt="How many cats?", sql_context="CREATE TABLE pets (kind VARCHAR);", sql="SELECT COUNT(*) FROM pets WHERE kind = 'cat';")
 

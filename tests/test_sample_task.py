@@ -12,7 +12,7 @@ from collections import Counter
 import duckdb
 import pytest
 
-from harness.sample_task import TEMPLATES, generate
+from harness.data.sample_task import TEMPLATES, generate
 
 COMPLEXITIES = {
     "basic SQL", "aggregation", "single join", "multiple joins",
@@ -38,7 +38,7 @@ def test_same_seed_same_samples_other_seed_other_samples(splits):
 
 
 DIGEST = (
-    "import hashlib, json; from harness.sample_task import generate; train, test = generate(300, 60); "
+    "import hashlib, json; from harness.data.sample_task import generate; train, test = generate(300, 60); "
     "print(hashlib.sha256(json.dumps([s.to_dict() for s in train + test]).encode()).hexdigest())"
 )
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from harness.sandbox import QueryTimeout, Sandbox, SandboxLimits
-from harness.scoring import ScoreConfig, score_item
-from harness.workers import Worker
+from harness.scoring.sandbox import QueryTimeout, Sandbox, SandboxLimits
+from harness.scoring.scorer import ScoreConfig, score_item
+from harness.scoring.workers import Worker
 
 TIMEOUT = 1.5
 CONFIG = ScoreConfig(timeout_s=TIMEOUT, memory_limit="256MB", test_suite_k=0, workers=1)
@@ -63,7 +63,7 @@ def test_hostile_prediction_is_contained(tmp_path, name):
 
 
 def test_hanging_queries_time_out_and_the_run_goes_on():
-    from harness.scoring import score_all
+    from harness.scoring.scorer import score_all
 
     hang = "SELECT count(*) FROM range(100000) a, range(100000) b, range(100000) c"
     items = [{"id": i, "sql_context": CONTEXT, "sql": "SELECT a FROM t", "prediction": hang if i % 2 else "SELECT a FROM t"} for i in range(4)]
@@ -145,11 +145,11 @@ def test_every_script_database_has_one_name_and_one_is_open_at_a_time(sandbox):
 
 
 def test_unqualified_tables_and_views_are_not_looked_for_elsewhere(sandbox, monkeypatch):
-    import harness.sandbox
+    import harness.scoring.sandbox
 
     looked = []
-    leftovers = harness.sandbox._leftovers
-    monkeypatch.setattr(harness.sandbox, "_leftovers", lambda *a: looked.append(a) or leftovers(*a))
+    leftovers = harness.scoring.sandbox._leftovers
+    monkeypatch.setattr(harness.scoring.sandbox, "_leftovers", lambda *a: looked.append(a) or leftovers(*a))
     with sandbox.fresh() as cursor:
         sandbox.execute(cursor, 'CREATE TABLE t (a INT); CREATE TABLE IF NOT EXISTS "Odd ""name""" AS SELECT 1 AS b;'
                         "INSERT INTO t VALUES (1); CREATE OR REPLACE TEMP VIEW v AS SELECT a FROM t", time.monotonic() + 5)
@@ -183,14 +183,14 @@ def _crash(payload, config, beat):
 
 
 def test_a_worker_slow_to_start_is_not_taken_for_stalled(monkeypatch):
-    import harness.workers
+    import harness.scoring.workers
     from slow_start_job import job
 
     worker = Worker(job, None, stall_s=0.5)
     try:
         assert worker.call(7).result == 7
         worker.kill()
-        monkeypatch.setattr(harness.workers, "_STARTUP_S", 0.5)  # one that never gets ready is an error, not a hang
+        monkeypatch.setattr(harness.scoring.workers, "_STARTUP_S", 0.5)  # one that never gets ready is an error, not a hang
         outcome = worker.call(7)
         assert outcome.killed == "error" and "did not report ready within 0.5 s" in outcome.error
     finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.scoring import SCORER_VERSION, ScoreConfig, check_gold, score_all, score_item, summarize
+from harness.scoring.scorer import SCORER_VERSION, ScoreConfig, check_gold, score_all, score_item, summarize
 
 PAIRS = Path(__file__).parent / "data" / "sql_pairs"
 GRETEL = Path(__file__).parents[2] / "shared" / "data" / "gretel-sample" / "text_to_sql.csv"
@@ -186,8 +186,8 @@ def test_test_suite_handles_list_columns_and_one_name_with_two_types():
 
 
 def test_a_generated_database_judged_where_it_was_built_holds_its_specs_state():
-    from harness.execution import DatabaseSpec, Executor, snapshot
-    from harness.sandbox import Sandbox
+    from harness.scoring.execution import DatabaseSpec, Executor, snapshot
+    from harness.scoring.sandbox import Sandbox
     from harness.testsuite import suite
 
     context = ("CREATE TABLE p (id INT PRIMARY KEY, name TEXT NOT NULL, price DECIMAL(6, 2));"
@@ -210,8 +210,8 @@ def test_a_generated_database_judged_where_it_was_built_holds_its_specs_state():
 
 def test_a_generated_database_comes_with_the_tables_its_catalog_lists():
     # a script that changes no table or view is snapshotted from this list, without a catalog read
-    from harness.execution import DatabaseSpec, Executor, snapshot
-    from harness.sandbox import Sandbox
+    from harness.scoring.execution import DatabaseSpec, Executor, snapshot
+    from harness.scoring.sandbox import Sandbox
     from harness.testsuite import suite
 
     context = ('CREATE TABLE "Orders" (id INT PRIMARY KEY, total DECIMAL(8, 2)); INSERT INTO "Orders" VALUES (1, 9.5), (2, 20);'
@@ -233,8 +233,8 @@ def test_a_generated_database_comes_with_the_tables_its_catalog_lists():
 
 
 def test_read_schema_gives_the_catalogs_columns_types_keys_and_views():
-    from harness.execution import DatabaseSpec, Executor
-    from harness.sandbox import Sandbox
+    from harness.scoring.execution import DatabaseSpec, Executor
+    from harness.scoring.sandbox import Sandbox
     from harness.testsuite import read_schema
 
     context = ("CREATE TABLE p (id INT PRIMARY KEY, code TEXT UNIQUE, name VARCHAR(20) NOT NULL, price DECIMAL(6, 2), tags INT[]);"
@@ -264,8 +264,8 @@ def test_read_schema_gives_the_catalogs_columns_types_keys_and_views():
 def test_test_suite_generation_creates_nothing_outside_its_database():
     # DuckDB writes the DDL of a table in a schema named `memory` as `CREATE TABLE memory.t`:
     # replayed in a generated database, that would create it in the sandbox's own catalog
-    from harness.execution import DatabaseSpec, Executor
-    from harness.sandbox import Sandbox
+    from harness.scoring.execution import DatabaseSpec, Executor
+    from harness.scoring.sandbox import Sandbox
     from harness.testsuite import suite
 
     spec = DatabaseSpec("CREATE TABLE t (a INT); INSERT INTO t VALUES (1), (2);"
@@ -285,8 +285,8 @@ def test_test_suite_generation_creates_nothing_outside_its_database():
 
 
 def test_a_changing_gold_is_rolled_back_so_the_prediction_runs_on_the_same_database():
-    from harness.execution import DatabaseSpec, Executor
-    from harness.sandbox import Sandbox
+    from harness.scoring.execution import DatabaseSpec, Executor
+    from harness.scoring.sandbox import Sandbox
 
     spec = DatabaseSpec("CREATE TABLE t (a INT, s TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z');")
     sandbox = Sandbox()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from harness.dialect import split_statements, transpile_candidates
-from harness.extract import extract_sql
-from harness.sqlmatch import ast_match, exact_match
+from harness.scoring.dialect import split_statements, transpile_candidates
+from harness.scoring.extract import extract_sql
+from harness.scoring.sqlmatch import ast_match, exact_match
 
 CTX = "CREATE TABLE t (a INT, b TEXT); CREATE TABLE u (a INT, c INT);"
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from harness.stats import Rate, mcnemar_exact, paired_bootstrap_diff, wilson_interval
+from harness.results.stats import Rate, mcnemar_exact, paired_bootstrap_diff, wilson_interval
 
 
 def test_wilson_at_the_edges():

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from harness import tasks
+from harness.data import tasks
 from harness.errors import HarnessInputError
 
 

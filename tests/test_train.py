@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 import tiny_gemma
-from harness import models
+from harness.models import loader
 from harness.errors import HarnessInputError
-from harness.presets import apply_overrides, load_preset
-from harness.train import read_run, train, trainer_for
+from harness.training.presets import apply_overrides, load_preset
+from harness.training.train import read_run, train, trainer_for
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
@@ -40,10 +40,10 @@ def test_train_saves_an_adapter_and_meta_every_epoch(tiny, tmp_path):
     assert meta["epoch"] == 2 and meta["global_step"] == 8 and meta["tokens_seen"] > 0
     assert meta["train_loss"] > 0 and meta["wall_time_s"] > 0 and meta["preset"] == "cpu"
     assert meta["config_hash"] == tiny_config(tiny).hash() and meta["versions"]["peft"]
-    assert meta["base_model"] == models.canonical_name(str(tiny))
+    assert meta["base_model"] == loader.canonical_name(str(tiny))
     assert list((run / "tensorboard").glob("events.out.tfevents.*"))
     assert read_run(run)[1] == tiny_config(tiny)
-    model, _ = models.load_model(str(tiny), adapter=str(out[0]))
+    model, _ = loader.load_model(str(tiny), adapter=str(out[0]))
     assert model.peft_config["default"].r == 16
 
 
@@ -142,8 +142,8 @@ def test_two_processes_on_gloo(tiny, tmp_path):
 @pytest.mark.slow
 def test_real_model_two_steps_resume_and_merge(tmp_path, monkeypatch):
     monkeypatch.delenv("HARNESS_CACHE")  # the real cache: built once, about a minute
-    from harness.merge import merge
-    from harness.tasks import load_task
+    from harness.training.merge import merge
+    from harness.data.tasks import load_task
 
     data = write_task_file(tmp_path / "rows.jsonl", 5)  # 4 train rows, packed into one step per epoch
     run = tmp_path / "run"
@@ -167,7 +167,7 @@ def test_fused_head_scoring_only_labelled_positions_gives_the_same_loss(monkeypa
     import trl.trainer.utils
     from trl.trainer.utils import add_fused_lm_head
 
-    from harness.train import _score_labelled_positions_only
+    from harness.training.train import _score_labelled_positions_only
     from tiny import tiny_gemma
 
     model = tiny_gemma(300)

@@ -10,7 +10,7 @@ def tiny_tokenizer():
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
-    from harness.prompts import apply_template
+    from harness.data.prompts import apply_template
 
     byte_tokens = list(pre_tokenizers.ByteLevel.alphabet())
     vocab = {tok: i for i, tok in enumerate(SPECIALS[:5])}
@@ -49,7 +49,7 @@ def tiny_gemma(vocab_size: int, seed: int = 0):
 
 
 def save_tiny(folder: Path, seed: int = 0) -> Path:
-    """A tiny model folder that `harness.models.load_model(folder, check=False)` loads."""
+    """A tiny model folder that `harness.models.loader.load_model(folder, check=False)` loads."""
     tok = tiny_tokenizer()
     model = tiny_gemma(len(tok), seed=seed)
     model.save_pretrained(folder)

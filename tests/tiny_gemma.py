@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.prompts import render
-from harness.samples import Sample
+from harness.data.prompts import render
+from harness.data.samples import Sample
 
 SPECIALS = ["<pad>", "<eos>", "<bos>", "<unk>", "<start_of_turn>", "<end_of_turn>"]
 
@@ -30,7 +30,7 @@ def samples(n: int = 8) -> list[Sample]:
 
 @dataclass
 class Task:
-    """The slice of `harness.tasks.Task` that training reads."""
+    """The slice of `harness.data.tasks.Task` that training reads."""
 
     name: str = "tiny"
     version: str = "1"
@@ -44,8 +44,8 @@ def build(folder: Path) -> Path:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import Gemma3ForCausalLM, Gemma3TextConfig, PreTrainedTokenizerFast
 
-    from harness import sanity
-    from harness.prompts import apply_template
+    from harness.models import sanity
+    from harness.data.prompts import apply_template
 
     bpe = Tokenizer(models.BPE(unk_token="<unk>"))
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)

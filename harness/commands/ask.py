@@ -22,18 +22,18 @@ def main(args: argparse.Namespace) -> int:
     from rich.syntax import Syntax
     from rich.table import Table
 
-    from harness import models
-    from harness.evaluate import generation_cache, resolve_checkpoints
-    from harness.extract import extract_sql
-    from harness.generate import DecodeConfig, generate
-    from harness.samples import Sample
-    from harness.scoring import ScoreConfig, check_gold
+    from harness.models import loader
+    from harness.evaluation.evaluate import generation_cache, resolve_checkpoints
+    from harness.scoring.extract import extract_sql
+    from harness.generation.generate import DecodeConfig, generate
+    from harness.data.samples import Sample
+    from harness.scoring.scorer import ScoreConfig, check_gold
 
     schema = Path(args.schema).read_text() if Path(args.schema).is_file() else args.schema
     checkpoint = resolve_checkpoints([args.checkpoint] if args.checkpoint else ["base"], args.model)[0]
     decode = DecodeConfig(max_new_tokens=args.max_new_tokens)
     cache = generation_cache(checkpoint, decode)
-    model, tokenizer = models.load_model(checkpoint.model, adapter=checkpoint.adapter, merge=True)
+    model, tokenizer = loader.load_model(checkpoint.model, adapter=checkpoint.adapter, merge=True)
     sample = Sample(id="ask", sql_prompt=args.question, sql_context=schema, sql="")
     outputs, _ = generate(model, tokenizer, [sample], decode, cache, batch_size=1, progress=False)
     sql = extract_sql(outputs["ask"])

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from harness.samples import BREAKDOWN_FIELDS
+from harness.data.samples import BREAKDOWN_FIELDS
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run the chosen `data` action."""
-    from harness.tasks import load_task
+    from harness.data.tasks import load_task
 
     task = load_task(args.task, data=args.data)
     actions = {"show": _show, "validate": _validate, "selfscore": _selfscore, "export": _export}
@@ -46,7 +46,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _show(task, args) -> int:
-    from harness import prompts
+    from harness.data import prompts
 
     console = Console()
     console.print(f"[bold]{task.name}[/] v{task.version} from {task.origin}: {len(task.train)} train, {len(task.test)} test")
@@ -69,7 +69,7 @@ def _show(task, args) -> int:
 
 
 def _validate(task, args) -> int:
-    from harness.scoring import ScoreConfig, check_golds
+    from harness.scoring.scorer import ScoreConfig, check_golds
 
     samples = task.split(args.split)
     checks = check_golds([s.to_dict() for s in samples], ScoreConfig(timeout_s=args.timeout))
@@ -102,7 +102,7 @@ def _selfscore(task, args) -> int:
     sample that does not match itself is a scorer bug and fails the check.
     """
     from harness.commands.score import print_summary
-    from harness.scoring import ScoreConfig, score_all, summarize
+    from harness.scoring.scorer import ScoreConfig, score_all, summarize
 
     samples = task.split(args.split)
     config = ScoreConfig(timeout_s=args.timeout, **({"workers": args.workers} if args.workers else {}))
@@ -123,7 +123,7 @@ def _selfscore(task, args) -> int:
 
 
 def _export(task, args) -> int:
-    from harness.tables import write_jsonl
+    from harness.files import write_jsonl
 
     samples = task.split(args.split)
     write_jsonl(args.out, (s.to_dict() for s in samples))

@@ -39,10 +39,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Evaluate, store and print the leaderboard of the run."""
-    from harness import launch, leaderboard
-    from harness.evaluate import evaluate, generate_shard, rescore, resolve_checkpoints
+    from harness import launch
+    from harness.results import leaderboard
+    from harness.evaluation.evaluate import evaluate, generate_shard, rescore, resolve_checkpoints
     from harness.store import RUNS_DIR, RunStore
-    from harness.tasks import load_task
+    from harness.data.tasks import load_task
 
     if args.processes > 1 and not args.rescore and not launch.launched():
         return launch.relaunch(args.processes)
@@ -75,13 +76,13 @@ def main(args: argparse.Namespace) -> int:
 
 
 def decode_config(args):
-    from harness.generate import DecodeConfig
+    from harness.generation.generate import DecodeConfig
 
     return DecodeConfig(max_new_tokens=args.max_new_tokens, dtype=args.dtype)
 
 
 def scoring_config(args):
-    from harness.scoring import ScoreConfig
+    from harness.scoring.scorer import ScoreConfig
 
     return ScoreConfig(timeout_s=args.timeout, **({"workers": args.workers} if args.workers else {}))
 

@@ -17,9 +17,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from harness.baselines import baseline_path, load_outcomes, write_baseline
+from harness.results.baselines import baseline_path, load_outcomes, write_baseline
 from harness.errors import HarnessInputError
-from harness.gate import NOT_COMPARABLE, PASS, Flip, GateResult, Thresholds, compare
+from harness.results.gate import NOT_COMPARABLE, PASS, Flip, GateResult, Thresholds, compare
 
 VERDICTS = {PASS: "PASS", "fail": "FAIL: regression", NOT_COMPARABLE: "NOT COMPARABLE"}
 

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from harness.errors import HarnessInputError
-from harness.samples import BREAKDOWN_FIELDS as SAMPLE_FIELDS
+from harness.data.samples import BREAKDOWN_FIELDS as SAMPLE_FIELDS
 from harness.store import RUNS_DIR, RunStore
 
 
@@ -34,7 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Build the leaderboard, print it and write the requested files."""
-    from harness import leaderboard
+    from harness.results import leaderboard
 
     board = leaderboard.build(resolve_runs(args.runs, args.runs_dir), tuple(args.by or leaderboard.BREAKDOWN_FIELDS))
     leaderboard.print_table(board, breakdowns=args.breakdown or bool(args.by))

@@ -16,7 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Merge and print where the result is."""
-    from harness.merge import merge
+    from harness.training.merge import merge
 
     out = merge(args.adapter, args.out, base=args.model, device=args.device)
     print(f"merged model saved to {out} (load with AutoModelForCausalLM.from_pretrained)")

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from harness.commands.eval import add_eval_options, decode_config, record_eval, scoring_config
-from harness.presets import PRESETS
+from harness.training.presets import PRESETS
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -33,12 +33,12 @@ def main(args: argparse.Namespace) -> int:
     """Train, evaluate every checkpoint, and write the leaderboard and plot into the run folder."""
     from rich.console import Console
 
-    from harness import leaderboard
-    from harness.evaluate import Checkpoint, evaluate
-    from harness.presets import apply_overrides, default_preset, load_preset, parse_set
+    from harness.results import leaderboard
+    from harness.evaluation.evaluate import Checkpoint, evaluate
+    from harness.training.presets import apply_overrides, default_preset, load_preset, parse_set
     from harness.store import RUNS_DIR, RunStore
-    from harness.tasks import load_task
-    from harness.train import read_run, train
+    from harness.data.tasks import load_task
+    from harness.training.train import read_run, train
 
     console = Console()
     started = time.perf_counter()

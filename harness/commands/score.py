@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from harness.errors import HarnessInputError
+from harness.files import read_jsonl, write_jsonl
 
 _REQUIRED = ("sql_context", "sql", "prediction")
 
@@ -28,28 +28,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def read_jsonl(path: str, required: tuple[str, ...]) -> list[dict]:
-    """Rows of a JSONL file; raises HarnessInputError naming the file and line at fault."""
-    if not Path(path).is_file():
-        raise HarnessInputError(f"{path}: no such file")
-    rows = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise HarnessInputError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(row, dict):
-                raise HarnessInputError(f"{path}:{number}: expected a JSON object")
-            missing = [k for k in required if k not in row]
-            if missing:
-                raise HarnessInputError(f"{path}:{number}: missing field(s) {', '.join(missing)}")
-            wrong = [k for k in required if not isinstance(row[k], str)]
-            if wrong:
-                raise HarnessInputError(f"{path}:{number}: field(s) {', '.join(wrong)} must be strings")
-            rows.append(row)
+def read_rows(path: str, required: tuple[str, ...]) -> list[dict]:
+    """Rows of a JSONL file whose `required` fields are all text; errors name the file and line."""
+    rows = read_jsonl(Path(path), required)
+    for number, row in enumerate(rows, 1):
+        wrong = [k for k in required if not isinstance(row[k], str)]
+        if wrong:
+            raise HarnessInputError(f"{path}: row {number}: field(s) {', '.join(wrong)} must be strings")
     return rows
 
 
@@ -59,8 +44,8 @@ def join_by_id(dataset: str, predictions: str) -> tuple[list[dict], list[str], l
     Returns:
         (items for samples that have a prediction, ids without a prediction, prediction ids not in the dataset).
     """
-    samples = read_jsonl(dataset, ("id", "sql_context", "sql"))
-    preds = read_jsonl(predictions, ("prediction",))
+    samples = read_rows(dataset, ("id", "sql_context", "sql"))
+    preds = read_rows(predictions, ("prediction",))
     by_id = {}
     for number, row in enumerate(preds, 1):
         if "id" not in row:
@@ -80,7 +65,7 @@ def join_by_id(dataset: str, predictions: str) -> tuple[list[dict], list[str], l
 
 def main(args: argparse.Namespace) -> int:
     """Score, write records, print a summary. Returns 0; bad input raises HarnessInputError."""
-    from harness.scoring import ScoreConfig, score_all, summarize
+    from harness.scoring.scorer import ScoreConfig, score_all, summarize
 
     console = Console(stderr=True)
     missing, extra = [], []
@@ -89,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
             raise HarnessInputError("use either PREDICTIONS.jsonl or --dataset with --predictions")
         items, missing, extra = join_by_id(args.dataset, args.predictions_by_id)
     elif args.predictions:
-        items = read_jsonl(args.predictions, _REQUIRED)
+        items = read_rows(args.predictions, _REQUIRED)
     else:
         raise HarnessInputError("give PREDICTIONS.jsonl, or --dataset and --predictions")
     if args.test_suite_k < 0 or args.timeout <= 0 or (args.workers is not None and args.workers < 1):
@@ -99,10 +84,7 @@ def main(args: argparse.Namespace) -> int:
                          memory_limit=args.memory_limit, **({"workers": args.workers} if args.workers else {}))
     records = score_all(items, config, progress=not args.no_progress)
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        with open(args.out, "w", encoding="utf-8") as handle:
-            for record in records:
-                handle.write(json.dumps(record, default=str) + "\n")
+        write_jsonl(Path(args.out), records)
     print_summary(console, summarize(records), missing, extra)
     return 0
 

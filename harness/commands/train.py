@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from harness import launch
-from harness.presets import PRESETS, field_help
+from harness.training.presets import PRESETS, field_help
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +37,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def build_config(args: argparse.Namespace):
     """The preset named by `args` (or the hardware's default) with the command line's overrides."""
-    from harness.presets import apply_overrides, default_preset, load_preset, parse_set
+    from harness.training.presets import apply_overrides, default_preset, load_preset, parse_set
 
     config = load_preset(args.preset or default_preset())
     flags = {
@@ -56,8 +56,8 @@ def build_config(args: argparse.Namespace):
 def main(args: argparse.Namespace) -> int:
     """Train (or resume) and print the epoch checkpoints."""
     from harness.store import RUNS_DIR
-    from harness.tasks import load_task
-    from harness.train import read_run, train
+    from harness.data.tasks import load_task
+    from harness.training.train import read_run, train
 
     if args.processes > 1 and not launch.launched():
         return launch.relaunch(args.processes)

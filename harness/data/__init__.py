@@ -1,0 +1,1 @@
+"""Tasks and their samples: task files, loaders, the embedded sample generator, prompts."""

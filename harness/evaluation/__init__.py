@@ -1,0 +1,1 @@
+"""Checkpoints generated for and scored: the stage that joins generation and scoring."""

@@ -1,0 +1,211 @@
+"""Evaluate checkpoints on a task split: generate through the cache, score, store.
+
+`resolve_checkpoints` turns what a user names (`base`, a run folder, an `epoch_<n>` adapter
+folder, a merged model folder) into `Checkpoint`s; `evaluate` generates for each one (the model
+is loaded only when some output is not cached), scores every prediction with the evaluator
+(each batch while the next one generates: `generate_and_score`) and writes
+`eval/<checkpoint>/samples.jsonl` and `summary.json` into the run's store. Adapters are merged
+into the base weights for generation. `generate_shard` splits generation over data-parallel
+workers (one per GPU) ahead of `evaluate`.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import launch
+from harness.models import loader
+from harness.data import prompts
+from harness.errors import HarnessInputError
+from harness.paths import cache_dir
+from harness.scoring.extract import extract_sql
+from harness.generation.cache import GenerationCache
+from harness.generation.generate import DecodeConfig, generate
+from harness.data.samples import Sample
+from harness.scoring.scorer import SCORER_VERSION, Scorer, ScoreConfig, score_all, summarize
+from harness.store import RunStore, epoch_of
+from harness.progress import progress_bar
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """One thing to evaluate: a base model, optionally with an adapter."""
+
+    label: str
+    model: str
+    adapter: str | None = None
+
+    @property
+    def epoch(self) -> int | None:
+        return epoch_of(self.label)
+
+
+def resolve_checkpoints(specs: list[str], model: str) -> list[Checkpoint]:
+    """Checkpoints from `base`, run folders (every epoch), adapter folders or merged model folders."""
+    found = []
+    for spec in specs:
+        path = Path(spec)
+        if spec == "base":
+            found.append(Checkpoint("base", model))
+        elif (path / "checkpoints").is_dir():
+            epochs = sorted((path / "checkpoints").glob("epoch_*"), key=lambda p: epoch_of(p.name) or 0)
+            if not epochs:
+                raise HarnessInputError(f"{path}: run has no epoch checkpoints yet")
+            found += [Checkpoint(p.name, model, str(p)) for p in epochs]
+        elif (path / "adapter_config.json").is_file():
+            found.append(Checkpoint(path.name, model, str(path)))
+        elif (path / "config.json").is_file():
+            found.append(Checkpoint(path.name, str(path.resolve())))
+        elif path.is_dir():
+            raise HarnessInputError(f"{path}: no weights here (neither an adapter, a model folder nor a run)")
+        else:
+            raise HarnessInputError(f"{spec}: not a checkpoint (use base, a run folder, an adapter or a model folder)")
+    return found
+
+
+def generation_cache(ck: Checkpoint, decode: DecodeConfig, shard: int | None = None) -> GenerationCache:
+    """The cache of a checkpoint's outputs: keyed by its weights (an adapter merged into them), the template and the decoding."""
+    key = {"model": loader.fingerprint(ck.model, ck.adapter), "adapter": "merged" if ck.adapter else None,
+           "template": prompts.template_hash(), **decode.cache_key()}
+    return GenerationCache(cache_dir() / "generations", key, shard)
+
+
+def generate_shard(checkpoints: list[Checkpoint], samples: list[Sample], decode: DecodeConfig, batch_size: int | None,
+                   progress: bool = True) -> None:
+    """Generate this data-parallel worker's share of every checkpoint's outputs into its own cache shard.
+
+    Worker r of n (`harness.launch`) takes samples r, r+n, r+2n, ... on its own device; once
+    every worker is done, `evaluate` in one process finds all outputs cached and scores them, so
+    results are merged by sample id and equal a one-process run's whatever the number of workers.
+    """
+    share = samples[launch.rank() :: launch.world_size()]
+    for ck in checkpoints:
+        cache = generation_cache(ck, decode, shard=launch.rank())
+        model, tokenizer = _load_unless_cached(ck, share, decode, cache, launch.device())
+        if model is not None:
+            generate(model, tokenizer, share, decode, cache, batch_size, progress=progress and launch.rank() == 0)
+        del model, tokenizer
+        gc.collect()
+
+
+def _load_unless_cached(ck: Checkpoint, samples: list[Sample], decode: DecodeConfig, cache: GenerationCache,
+                        device: str | None):
+    """The checkpoint's model and tokenizer (adapter merged), or `(None, None)` when every output is cached."""
+    import torch
+
+    if all(cache.get(s.id, prompts.render(s, for_training=False)) is not None for s in samples):
+        return None, None
+    return loader.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype), device=device, merge=True)
+
+
+def evaluate(
+    store: RunStore,
+    checkpoints: list[Checkpoint],
+    samples: list[Sample],
+    task,
+    split: str,
+    decode: DecodeConfig,
+    score_config: ScoreConfig,
+    batch_size: int | None = None,
+    device: str | None = None,
+    progress: bool = True,
+) -> list[dict]:
+    """Generate, score and store every checkpoint; returns their summaries."""
+    return [
+        evaluate_one(store, ck, samples, task, split, decode, score_config, batch_size, device, progress)
+        for ck in checkpoints
+    ]
+
+
+def evaluate_one(store, ck: Checkpoint, samples, task, split, decode, score_config, batch_size, device, progress) -> dict:
+    """Generate (or take from the cache), score and store one checkpoint."""
+    cache = generation_cache(ck, decode)
+    model, tokenizer = _load_unless_cached(ck, samples, decode, cache, device)
+    records, stats = generate_and_score(model, tokenizer, samples, decode, cache, score_config, batch_size, progress)
+    del model, tokenizer
+    gc.collect()
+    summary = {
+        "run": store.name,
+        "checkpoint": ck.label,
+        "epoch": ck.epoch,
+        "model": ck.model,
+        "adapter": ck.adapter,
+        "task": task.name,
+        "task_version": task.version,
+        "split": split,
+        "scorer_version": SCORER_VERSION,
+        "n": len(records),
+        "metrics": summarize(records),
+        "generation": {**stats, "cache_key": cache.key_hash, **decode.cache_key()},
+    }
+    store.write_eval(ck.label, records, summary)
+    return summary
+
+
+def generate_and_score(
+    model,
+    tokenizer,
+    samples: list[Sample],
+    decode: DecodeConfig,
+    cache: GenerationCache,
+    score_config: ScoreConfig,
+    batch_size: int | None = None,
+    progress: bool = True,
+    engine: str = "batched",
+) -> tuple[list[dict], dict]:
+    """Outputs for every sample (cached or generated) and their scores; each batch is scored while the next generates.
+
+    Args:
+        model: The model, or None when every output is cached.
+        tokenizer: Its tokenizer.
+        samples: What to generate for.
+        decode: Decoding settings.
+        cache: The checkpoint's generation cache.
+        score_config: Scoring settings.
+        batch_size: Generation batch size (default: chosen for the memory).
+        progress: Show one progress display with a generating and a scoring bar.
+        engine: Generation engine (`harness.generation.generate.ENGINES`).
+
+    Returns:
+        `(records, stats)`: one record per sample, in sample order; the generation statistics
+        plus `score_seconds` (first item queued to last one scored) and `score_wait_seconds`
+        (scoring still running after generation ended).
+    """
+    import time
+
+    by_id = {s.id: s for s in samples}
+    order: list[str] = []
+    with progress_bar(progress) as bar, Scorer(score_config, bar if progress else None, total=len(samples)) as scorer:
+
+        def score(outputs: dict[str, str]) -> None:
+            for sample_id, output in outputs.items():
+                order.append(sample_id)
+                scorer.submit({**by_id[sample_id].to_dict(), "output": output, "prediction": extract_sql(output)})
+
+        _, stats = generate(model, tokenizer, samples, decode, cache, batch_size, progress=bar, on_outputs=score, engine=engine)
+        generated = time.perf_counter()
+        scored = dict(zip(order, scorer.records()))
+        done = time.perf_counter()
+        stats["score_seconds"] = round((scorer.finished or done) - (scorer.started or done), 3)
+        stats["score_wait_seconds"] = round(done - generated, 3)
+    return [scored[s.id] for s in samples], stats
+
+
+def rescore(store: RunStore, score_config: ScoreConfig, progress: bool = True) -> list[dict]:
+    """Score a run's stored predictions again (after a scorer change) without regenerating."""
+    summaries = []
+    for label in store.checkpoints():
+        items = [
+            {k: v for k, v in record.items() if k in _ITEM_KEYS}
+            for record in store.samples(label)
+        ]
+        records = score_all(items, score_config, progress=progress)
+        summary = {**store.summary(label), "scorer_version": SCORER_VERSION, "metrics": summarize(records)}
+        store.write_eval(label, records, summary)
+        summaries.append(summary)
+    return summaries
+
+
+_ITEM_KEYS = {*Sample.__dataclass_fields__, "output", "prediction"}

@@ -1,0 +1,1 @@
+"""Generating SQL with a checkpoint: engines and the generation cache."""

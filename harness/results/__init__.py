@@ -1,0 +1,1 @@
+"""Stored results read back: statistics, leaderboards, baselines and the gate."""

@@ -1,0 +1,1 @@
+"""The judge: running gold and prediction in a DuckDB sandbox and comparing them."""

@@ -1,0 +1,1 @@
+"""Fine-tuning: presets, the trainer, epoch checkpoints, memory probes, merging."""
