@@ -1,4 +1,4 @@
-"""`harness bench <what>`: speed benchmarks. Each sub-benchmark is a module `harness.bench_<what>`
+"""`harness bench <what>`: speed benchmarks. Each sub-benchmark is a module `harness.commands.bench.<what>`
 with `configure(parser)` and `main(args) -> int`; one not written yet says so and exits 2."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ BENCHMARKS = {
 
 def _module(name: str):
     try:
-        return importlib.import_module(f"harness.bench_{name}")
+        return importlib.import_module(f"harness.commands.bench.{name}")
     except ModuleNotFoundError as err:
-        if err.name == f"harness.bench_{name}":
+        if err.name == f"harness.commands.bench.{name}":
             return None
         raise
 
