@@ -47,7 +47,7 @@ def test_scores_a_predictions_file(tmp_path, capsys):
         ("{not json", "p.jsonl: line 2: not valid JSON"),
         (json.dumps({"sql_context": CTX, "sql": "SELECT 1"}), "p.jsonl: line 2: missing field 'prediction'"),
         (json.dumps([1, 2]), "p.jsonl: line 2: expected a JSON object"),
-        (json.dumps({"sql_context": CTX, "sql": 5, "prediction": "x"}), "p.jsonl: row 2: field(s) sql must be strings"),
+        (json.dumps({"sql_context": CTX, "sql": 5, "prediction": "x"}), "p.jsonl: line 2: field(s) sql must be strings"),
     ],
 )
 def test_malformed_input_names_the_line(tmp_path, line, message):

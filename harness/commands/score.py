@@ -29,13 +29,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def read_rows(path: str, required: tuple[str, ...]) -> list[dict]:
-    """Rows of a JSONL file whose `required` fields are all text; errors name the file and line."""
-    rows = read_jsonl(Path(path), required)
-    for number, row in enumerate(rows, 1):
-        wrong = [k for k in required if not isinstance(row[k], str)]
-        if wrong:
-            raise HarnessInputError(f"{path}: row {number}: field(s) {', '.join(wrong)} must be strings")
-    return rows
+    """Rows of a JSONL file whose `required` fields are all present and text."""
+    return read_jsonl(Path(path), required, text=required)
 
 
 def join_by_id(dataset: str, predictions: str) -> tuple[list[dict], list[str], list[str]]:
