@@ -22,18 +22,8 @@ COMMANDS = {
     "data": "show, validate and export task samples",
     "merge": "merge an adapter into its base model",
     "ask": "generate SQL for one question and schema, and run it",
-    "bench": "speed benchmarks (train, eval)",
+    "bench": "speed benchmarks (train, eval, scoring)",
 }
-
-
-def _command_module(name: str):
-    """The module of a subcommand, or None while it is not available yet."""
-    try:
-        return importlib.import_module(f"harness.commands.{name}")
-    except ModuleNotFoundError as e:
-        if e.name == f"harness.commands.{name}":
-            return None
-        raise
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,10 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"harness {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
-        module = _command_module(name)
+        module = importlib.import_module(f"harness.commands.{name}")
         command = sub.add_parser(name, help=help_text, description=help_text)
-        if module is not None:
-            module.configure(command)
+        module.configure(command)
         command.set_defaults(_module=module)
     return parser
 
@@ -56,9 +45,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return 2
-    if args._module is None:
-        print(f"harness {args.command}: not yet available", file=sys.stderr)
         return 2
     try:
         return args._module.main(args)
