@@ -188,7 +188,7 @@ def test_test_suite_handles_list_columns_and_one_name_with_two_types():
 def test_a_generated_database_judged_where_it_was_built_holds_its_specs_state():
     from harness.scoring.execution import DatabaseSpec, Executor, snapshot
     from harness.scoring.sandbox import Sandbox
-    from harness.testsuite import suite
+    from harness.scoring.testsuite import suite
 
     context = ("CREATE TABLE p (id INT PRIMARY KEY, name TEXT NOT NULL, price DECIMAL(6, 2));"
                "INSERT INTO p VALUES (1, 'a', 2.5), (2, 'b', NULL), (3, 'B', 10);"
@@ -212,7 +212,7 @@ def test_a_generated_database_comes_with_the_tables_its_catalog_lists():
     # a script that changes no table or view is snapshotted from this list, without a catalog read
     from harness.scoring.execution import DatabaseSpec, Executor, snapshot
     from harness.scoring.sandbox import Sandbox
-    from harness.testsuite import suite
+    from harness.scoring.testsuite import suite
 
     context = ('CREATE TABLE "Orders" (id INT PRIMARY KEY, total DECIMAL(8, 2)); INSERT INTO "Orders" VALUES (1, 9.5), (2, 20);'
                "CREATE TABLE items (order_id INT, sku TEXT); INSERT INTO items VALUES (1, 'a'), (2, 'b');")
@@ -235,7 +235,7 @@ def test_a_generated_database_comes_with_the_tables_its_catalog_lists():
 def test_read_schema_gives_the_catalogs_columns_types_keys_and_views():
     from harness.scoring.execution import DatabaseSpec, Executor
     from harness.scoring.sandbox import Sandbox
-    from harness.testsuite import read_schema
+    from harness.scoring.testsuite import read_schema
 
     context = ("CREATE TABLE p (id INT PRIMARY KEY, code TEXT UNIQUE, name VARCHAR(20) NOT NULL, price DECIMAL(6, 2), tags INT[]);"
                "INSERT INTO p VALUES (1, 'x', 'Lakeview', 2.5, [1]), (2, 'y', 'b', NULL, NULL);"
@@ -266,7 +266,7 @@ def test_test_suite_generation_creates_nothing_outside_its_database():
     # replayed in a generated database, that would create it in the sandbox's own catalog
     from harness.scoring.execution import DatabaseSpec, Executor
     from harness.scoring.sandbox import Sandbox
-    from harness.testsuite import suite
+    from harness.scoring.testsuite import suite
 
     spec = DatabaseSpec("CREATE TABLE t (a INT); INSERT INTO t VALUES (1), (2);"
                         "CREATE SCHEMA memory; SET schema = 'memory'; CREATE TABLE sneaky (b INT); INSERT INTO sneaky VALUES (7);")

@@ -21,7 +21,7 @@ from harness.scoring.ordering import order_spec
 from harness.scoring.sandbox import Sandbox, SandboxLimits
 from harness.scoring.sqlmatch import ast_match, exact_match
 from harness.scoring.summary import summarize
-from harness.testsuite import read_schema, suite
+from harness.scoring.testsuite import read_schema, suite
 from harness.progress import progress_bar
 from harness.scoring.workers import Outcome, Worker, WorkerPool, run_jobs
 
