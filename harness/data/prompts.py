@@ -31,7 +31,6 @@ PROMPTS = {"guide": USER_PROMPT}
 """Prompts a task file may name in its `prompt` field."""
 
 BOS = "<bos>"
-END_OF_TURN = "<end_of_turn>"
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-GRETEL_FIELDS = ("id", "sql_prompt", "sql_context", "sql")
 BREAKDOWN_FIELDS = ("domain", "sql_complexity", "sql_task_type")
 
 

@@ -71,14 +71,6 @@ def threshold_below(values: list[int], scale: int, rng: random.Random) -> int | 
     return x if vals[-1] > x * scale else None
 
 
-def threshold_above(values: list[int], scale: int, rng: random.Random) -> int | None:
-    """A round threshold that at least one value (in units of 1/scale) is strictly below."""
-    vals = sorted(values)
-    pick = vals[rng.randrange(1, len(vals))] if len(vals) > 1 else vals[0] + scale
-    x = nice_ceil(-(-pick // scale))
-    return x if vals[0] < x * scale else None
-
-
 def p_cat(inst: Instance, rng: random.Random) -> dict:
     """A category value that some entity has."""
     return {"cat": rng.choice(inst.entities)["cat"]}
