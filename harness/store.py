@@ -1,43 +1,131 @@
-"""Results store: one folder per run, one subfolder per evaluated checkpoint.
+"""Results store: the one owner of a run folder's layout.
 
 ```
 results/runs/<run>/
     manifest.json                 task and version, model, preset and config, seed, batch size,
                                   dtype, hardware, library versions, git commit
-    checkpoints/epoch_<n>/        adapters written by training (see harness.training.train)
+    config.json                   what training was started with (task source, config)
+    trained.json, wall_time.json  training finished / training time so far
+    state/                        the Trainer's resumable state while training runs
+    tensorboard/                  training curves
+    checkpoints/epoch_<n>/        adapter + meta.json, written by training at every epoch end
     eval/<checkpoint>/samples.jsonl   one scored record per sample (id, prediction, scores, reason)
     eval/<checkpoint>/summary.json    checkpoint, epoch, task, scorer version, metrics
+    leaderboard.{md,csv,json,png}
 ```
 `<checkpoint>` is `base`, `epoch_<n>`, or the name of a merged folder or adapter. Every write
-is atomic (a temp file renamed into place), so a killed run never leaves half a file.
+goes through `harness.files` (a temp file renamed into place), so a killed run never leaves
+half a file.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from harness.errors import HarnessInputError
 from harness.files import read_json, read_jsonl, write_json, write_jsonl
 
 RUNS_DIR = Path("results/runs")
+_EPOCH = "epoch_"
+
+
+def epoch_of(name: str) -> int | None:
+    """Epoch number of a checkpoint name: n for `epoch_<n>`, 0 for `base`, None for others."""
+    if name == "base":
+        return 0
+    if name.startswith(_EPOCH) and name[len(_EPOCH):].isdigit():
+        return int(name[len(_EPOCH):])
+    return None
+
+
+def epoch_name(epoch: int) -> str:
+    """The checkpoint name of an epoch: `epoch_<n>`."""
+    return f"{_EPOCH}{epoch}"
+
+
+def checkpoint_order(name: str) -> tuple:
+    """Sort key: base, epoch_1, epoch_2, ..., then anything else by name."""
+    epoch = epoch_of(name)
+    return (2, 0, name) if epoch is None else (0 if epoch == 0 else 1, epoch, "")
+
+
+def is_epoch(name: str) -> bool:
+    """Whether a checkpoint name is `epoch_<n>`."""
+    return checkpoint_order(name)[0] == 1
 
 
 class RunStore:
-    """The folder of one run."""
+    """The folder of one run, and where each of its files lives."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
+
+    @classmethod
+    def new(cls, *name_parts: str, runs_dir: Path = RUNS_DIR) -> RunStore:
+        """A fresh run folder under `runs_dir`, named from the parts and the current time."""
+        parts = [p.replace("/", "-").replace(":", "-") for p in name_parts]
+        return cls(Path(runs_dir) / "-".join([*parts, time.strftime("%Y%m%d-%H%M%S")]))
+
+    @staticmethod
+    def is_run(path: Path) -> bool:
+        """Whether a folder holds a run (evaluations, a manifest or a training config)."""
+        path = Path(path)
+        return path.is_dir() and any((path / name).exists() for name in ("eval", "manifest.json", "config.json"))
 
     @property
     def name(self) -> str:
         return self.path.name
 
+    # training
+    @property
+    def config_path(self) -> Path:
+        return self.path / "config.json"
+
+    @property
+    def trained_path(self) -> Path:
+        return self.path / "trained.json"
+
+    @property
+    def wall_time_path(self) -> Path:
+        return self.path / "wall_time.json"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.path / "state"
+
+    @property
+    def tensorboard_dir(self) -> Path:
+        return self.path / "tensorboard"
+
+    def is_training_run(self) -> bool:
+        """Whether training was started in this folder."""
+        return self.config_path.is_file()
+
+    def epoch_dir(self, epoch: int) -> Path:
+        return self.path / "checkpoints" / epoch_name(epoch)
+
+    def epoch_dirs(self, complete: bool = True) -> list[Path]:
+        """The epoch checkpoint folders by epoch; with `complete`, only those holding a meta.json."""
+        found = [p for p in (self.path / "checkpoints").glob(f"{_EPOCH}*") if epoch_of(p.name) is not None]
+        return sorted((p for p in found if not complete or (p / "meta.json").is_file()), key=lambda p: epoch_of(p.name))
+
+    def has_checkpoints(self) -> bool:
+        return (self.path / "checkpoints").is_dir()
+
+    # manifest
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / "manifest.json"
+
     def manifest(self) -> dict:
-        return read_json(self.path / "manifest.json")
+        """The manifest, or {} when none was written yet."""
+        return read_json(self.manifest_path) if self.manifest_path.is_file() else {}
 
     def write_manifest(self, manifest: dict) -> None:
-        write_json(self.path / "manifest.json", manifest)
+        write_json(self.manifest_path, manifest)
 
+    # evaluations
     def eval_dir(self, checkpoint: str) -> Path:
         return self.path / "eval" / checkpoint
 
@@ -55,22 +143,25 @@ class RunStore:
         return read_json(self.eval_dir(checkpoint) / "summary.json")
 
     def samples(self, checkpoint: str) -> list[dict]:
-        path = self.eval_dir(checkpoint) / "samples.jsonl"
-        if not path.is_file():
-            raise HarnessInputError(f"{path}: no such file")
-        return read_jsonl(path)
+        return read_jsonl(self.eval_dir(checkpoint) / "samples.jsonl")
+
+    # leaderboard
+    def leaderboard_path(self, suffix: str) -> Path:
+        """`leaderboard.<suffix>` in the run folder (md, csv, json, png)."""
+        return self.path / f"leaderboard.{suffix}"
 
 
-def checkpoint_order(name: str) -> tuple:
-    """Sort key: base, epoch_1, epoch_2, ..., then anything else by name."""
-    if name == "base":
-        return (0, 0, "")
-    if name.startswith("epoch_") and name[6:].isdigit():
-        return (1, int(name[6:]), "")
-    return (2, 0, name)
+def evaluated_runs(runs_dir: Path = RUNS_DIR) -> list[RunStore]:
+    """Every run under `runs_dir` with at least one evaluated checkpoint, by name."""
+    found = sorted({p.parent.parent.parent for p in Path(runs_dir).glob("*/eval/*/summary.json")})
+    return [RunStore(p) for p in found]
 
 
-def epoch_of(name: str) -> int | None:
-    """Epoch number of a checkpoint name (0 for the base model), None for others."""
-    kind, number, _ = checkpoint_order(name)
-    return {0: 0, 1: number}.get(kind)
+def find_run(name: str, runs_dir: Path = RUNS_DIR) -> RunStore:
+    """A run given as a folder, or as a name under `runs_dir`."""
+    path = Path(name)
+    if not path.is_dir() and (Path(runs_dir) / name).is_dir():
+        path = Path(runs_dir) / name
+    if not path.is_dir():
+        raise HarnessInputError(f"{name}: no such run folder, and no run of that name under {runs_dir}")
+    return RunStore(path)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.scoring.scorer import SCORER_VERSION, ScoreConfig, check_gold, score_all, score_item, summarize
+from harness.results.summary import summarize
+from harness.scoring.scorer import SCORER_VERSION, ScoreConfig, check_gold, score_all, score_item
 
 PAIRS = Path(__file__).parent / "data" / "sql_pairs"
 GRETEL = Path(__file__).parents[2] / "shared" / "data" / "gretel-sample" / "text_to_sql.csv"
@@ -112,7 +113,7 @@ def test_summary_counts_and_breakdowns():
     ]
     summary = summarize(records)
     assert summary["n"] == 3 and summary["judgeable"] == 2 and summary["unjudgeable"] == 1
-    assert summary["execution_match"] == {"n": 2, "matched": 1, "rate": 0.5}
+    assert {k: summary["execution_match"][k] for k in ("n", "successes", "rate")} == {"n": 2, "successes": 1, "rate": 0.5}
     assert summary["exact_match"]["n"] == 3
     assert summary["reasons"] == {"match": 1, "gold_error": 1, "row_mismatch": 1}
     assert summary["by"]["sql_complexity"]["basic SQL"]["execution_match"]["rate"] == 1.0

@@ -102,19 +102,20 @@ def _selfscore(task, args) -> int:
     sample that does not match itself is a scorer bug and fails the check.
     """
     from harness.commands.score import print_summary
-    from harness.scoring.scorer import ScoreConfig, score_all, summarize
+    from harness.results.summary import summarize
+    from harness.scoring.record import METRIC_NAMES, PRIMARY
+    from harness.scoring.scorer import ScoreConfig, score_all
 
     samples = task.split(args.split)
     config = ScoreConfig(timeout_s=args.timeout, **({"workers": args.workers} if args.workers else {}))
     records = score_all([{**s.to_dict(), "prediction": s.sql} for s in samples], config)
     console = Console()
     print_summary(console, summarize(records), [], [])
-    metrics = ("exact_match", "ast_match", "execution_match", "test_suite_match")
-    broken = [r for r in records if r["reason"] == "harness_error" or any(r[m] is False for m in metrics)]
+    broken = [r for r in records if r["reason"] == "harness_error" or any(r[m] is False for m in METRIC_NAMES)]
     for record in broken[:50]:
-        misses = ", ".join(m for m in metrics if record[m] is False) or "scorer crashed"
+        misses = ", ".join(m for m in METRIC_NAMES if record[m] is False) or "scorer crashed"
         console.print(f"  {record.get('id')}: {misses} ({record['reason']})", markup=False, highlight=False)
-    judgeable = sum(r["execution_match"] is not None for r in records)
+    judgeable = sum(r[PRIMARY] is not None for r in records)
     if broken:
         console.print(f"[bold red]{len(broken)} of {judgeable} judgeable golds do not match themselves[/]")
         return 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 
@@ -42,7 +41,7 @@ def main(args: argparse.Namespace) -> int:
     from harness import launch
     from harness.results import leaderboard
     from harness.evaluation.evaluate import evaluate, generate_shard, rescore, resolve_checkpoints
-    from harness.store import RUNS_DIR, RunStore
+    from harness.store import RunStore
     from harness.data.tasks import load_task
 
     if args.processes > 1 and not args.rescore and not launch.launched():
@@ -62,11 +61,9 @@ def main(args: argparse.Namespace) -> int:
             PartialState().wait_for_everyone()
             if launch.rank() != 0:
                 return 0
-        run_dir = args.run or next(
-            (Path(s) for s in args.checkpoints or [] if (Path(s) / "checkpoints").is_dir()),
-            RUNS_DIR / f"eval-{task.name.replace(':', '-')}-{time.strftime('%Y%m%d-%H%M%S')}",
-        )
-        store = RunStore(run_dir)
+        runs = (RunStore(s) for s in args.checkpoints or [])
+        store = RunStore(args.run) if args.run else next((r for r in runs if r.has_checkpoints()), None)
+        store = store or RunStore.new("eval", task.name)
         record_eval(store, task, args, len(samples))
         evaluate(store, checkpoints, samples, task, args.split, decode_config(args), score_config,
                  batch_size=args.batch_size, progress=not args.no_progress)
@@ -91,7 +88,7 @@ def record_eval(store, task, args, n: int) -> None:
     """Add what the evaluation depends on to the run's manifest (creating it for eval-only runs)."""
     from harness import environment
 
-    manifest = store.manifest() if (store.path / "manifest.json").is_file() else {"run": store.name}
+    manifest = store.manifest() or {"run": store.name}
     manifest.setdefault("task", {"name": task.name, "version": task.version, "origin": task.origin})
     manifest.setdefault("model", args.model)
     manifest["eval"] = {

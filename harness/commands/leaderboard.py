@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 
 from harness.errors import HarnessInputError
-from harness.data.samples import BREAKDOWN_FIELDS as SAMPLE_FIELDS
-from harness.store import RUNS_DIR, RunStore
+from harness.scoring.record import BREAKDOWN_FIELDS, DEFAULT_BREAKDOWNS
+from harness.store import RUNS_DIR, RunStore, evaluated_runs, find_run
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -27,8 +27,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, metavar="DIR", help="write leaderboard.md, .csv, .json and .png into DIR")
     parser.add_argument("--breakdown", action="store_true", help="also print execution accuracy per category")
     parser.add_argument(
-        "--by", action="append", choices=SAMPLE_FIELDS, metavar="FIELD",
-        help="breakdown field, repeatable: domain, sql_complexity or sql_task_type (default: the last two)",
+        "--by", action="append", choices=BREAKDOWN_FIELDS, metavar="FIELD",
+        help=f"breakdown field, repeatable: {', '.join(BREAKDOWN_FIELDS)} (default: {', '.join(DEFAULT_BREAKDOWNS)})",
     )
 
 
@@ -36,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
     """Build the leaderboard, print it and write the requested files."""
     from harness.results import leaderboard
 
-    board = leaderboard.build(resolve_runs(args.runs, args.runs_dir), tuple(args.by or leaderboard.BREAKDOWN_FIELDS))
+    board = leaderboard.build(resolve_runs(args.runs, args.runs_dir), tuple(args.by or DEFAULT_BREAKDOWNS))
     leaderboard.print_table(board, breakdowns=args.breakdown or bool(args.by))
     written = list(leaderboard.write_all(board, args.out).values()) if args.out else []
     renders = {
@@ -59,17 +59,9 @@ def main(args: argparse.Namespace) -> int:
 
 def resolve_runs(names: list[str], runs_dir: Path) -> list[RunStore]:
     """Run folders for the given names or paths; every evaluated run under runs_dir when none."""
-    if not names:
-        found = sorted(p.parent.parent.parent for p in Path(runs_dir).glob("*/eval/*/summary.json"))
-        if not found:
-            raise HarnessInputError(f"{runs_dir}: no evaluated runs; run `harness run` or name run folders")
-        return [RunStore(p) for p in dict.fromkeys(found)]
-    runs = []
-    for name in names:
-        path = Path(name)
-        if not path.is_dir() and (Path(runs_dir) / name).is_dir():
-            path = Path(runs_dir) / name
-        if not path.is_dir():
-            raise HarnessInputError(f"{name}: no such run folder, and no run of that name under {runs_dir}")
-        runs.append(RunStore(path))
-    return runs
+    if names:
+        return [find_run(name, runs_dir) for name in names]
+    found = evaluated_runs(runs_dir)
+    if not found:
+        raise HarnessInputError(f"{runs_dir}: no evaluated runs; run `harness run` or name run folders")
+    return found

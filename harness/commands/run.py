@@ -36,13 +36,13 @@ def main(args: argparse.Namespace) -> int:
     from harness.results import leaderboard
     from harness.evaluation.evaluate import Checkpoint, evaluate
     from harness.training.presets import apply_overrides, default_preset, load_preset, parse_set
-    from harness.store import RUNS_DIR, RunStore
+    from harness.store import RunStore
     from harness.data.tasks import load_task
     from harness.training.train import read_run, train
 
     console = Console()
     started = time.perf_counter()
-    resume = args.run is not None and (args.run / "config.json").is_file()
+    resume = args.run is not None and RunStore(args.run).is_training_run()
     if resume:
         source, config = read_run(args.run)
         console.print(f"resuming run {args.run}")
@@ -56,12 +56,12 @@ def main(args: argparse.Namespace) -> int:
         config = apply_overrides(config, parse_set(args.set))
         source = {"name_or_path": args.task, "data": args.data}
     task = load_task(source["name_or_path"], source["data"])
-    run_dir = args.run or RUNS_DIR / f"{task.name.replace(':', '-')}-{config.model.replace('/', '-')}-{config.preset}-{time.strftime('%Y%m%d-%H%M%S')}"
+    store = RunStore(args.run) if args.run else RunStore.new(task.name, config.model, config.preset)
+    run_dir = store.path
     console.print(f"[bold]run[/] {run_dir}: task {task.name} v{task.version}, model {config.model}, preset {config.preset}")
     epochs = train(task, config, run_dir, resume=resume, task_source=source)
     trained_s = time.perf_counter() - started
 
-    store = RunStore(run_dir)
     samples = task.test[: config.eval_samples or None]
     args.model = config.model
     record_eval(store, task, args, len(samples))

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from harness.errors import HarnessInputError
 from harness.files import read_jsonl, write_jsonl
+from harness.scoring.record import METRICS
 
 _REQUIRED = ("sql_context", "sql", "prediction")
 
@@ -60,7 +61,8 @@ def join_by_id(dataset: str, predictions: str) -> tuple[list[dict], list[str], l
 
 def main(args: argparse.Namespace) -> int:
     """Score, write records, print a summary. Returns 0; bad input raises HarnessInputError."""
-    from harness.scoring.scorer import ScoreConfig, score_all, summarize
+    from harness.results.summary import summarize
+    from harness.scoring.scorer import ScoreConfig, score_all
 
     console = Console(stderr=True)
     missing, extra = [], []
@@ -89,9 +91,9 @@ def print_summary(console: Console, summary: dict, missing: list[str], extra: li
     table = Table(title=f"{summary['n']} predictions, {summary['judgeable']} judgeable", show_edge=False)
     for column in ("metric", "matched", "judged", "rate"):
         table.add_column(column, justify="left" if column == "metric" else "right")
-    for metric in ("exact_match", "ast_match", "execution_match", "test_suite_match"):
-        m = summary[metric]
-        table.add_row(metric, str(m["matched"]), str(m["n"]), "-" if m["rate"] is None else f"{m['rate']:.1%}")
+    for metric in METRICS:
+        m = summary[metric.name]
+        table.add_row(metric.name, str(m["successes"]), str(m["n"]), "-" if m["rate"] is None else f"{m['rate']:.1%}")
     if missing:
         table.add_row("missing_prediction", str(len(missing)), "", "")
     console.print(table)

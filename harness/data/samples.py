@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-BREAKDOWN_FIELDS = ("domain", "sql_complexity", "sql_task_type")
+# Sample fields that results are broken down by.
+BREAKDOWN_FIELDS = ("sql_complexity", "sql_task_type", "domain")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from harness.scoring.extract import extract_sql
 from harness.generation.cache import GenerationCache
 from harness.generation.generate import DecodeConfig, generate
 from harness.data.samples import Sample
-from harness.scoring.scorer import SCORER_VERSION, Scorer, ScoreConfig, score_all, summarize
+from harness.results.summary import summarize
+from harness.scoring.scorer import SCORER_VERSION, Scorer, ScoreConfig, score_all
 from harness.store import RunStore, epoch_of
 from harness.progress import progress_bar
 
@@ -49,8 +50,8 @@ def resolve_checkpoints(specs: list[str], model: str) -> list[Checkpoint]:
         path = Path(spec)
         if spec == "base":
             found.append(Checkpoint("base", model))
-        elif (path / "checkpoints").is_dir():
-            epochs = sorted((path / "checkpoints").glob("epoch_*"), key=lambda p: epoch_of(p.name) or 0)
+        elif RunStore(path).has_checkpoints():
+            epochs = RunStore(path).epoch_dirs(complete=False)
             if not epochs:
                 raise HarnessInputError(f"{path}: run has no epoch checkpoints yet")
             found += [Checkpoint(p.name, model, str(p)) for p in epochs]

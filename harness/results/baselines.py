@@ -25,7 +25,7 @@ from harness.errors import HarnessInputError
 from harness.results.gate import Outcome, OutcomeTable
 from harness.results.stats import Rate
 from harness.files import read_json, read_jsonl, write_json
-from harness.store import RunStore, checkpoint_order
+from harness.store import RunStore, is_epoch
 
 BASELINES_DIR = Path("results/baselines")
 FORMAT, FORMAT_VERSION = "harness-baseline", 1
@@ -51,7 +51,7 @@ def load_outcomes(path: Path, checkpoint: str | None = None) -> OutcomeTable:
         HarnessInputError: When the path is none of these, or its files are missing or broken.
     """
     path = Path(path)
-    is_run = path.is_dir() and ((path / "eval").is_dir() or (path / "manifest.json").is_file())
+    is_run = RunStore.is_run(path)
     if checkpoint is not None and not is_run:
         raise HarnessInputError(f"{path}: --checkpoint applies only to a run folder")
     if is_run:
@@ -79,7 +79,7 @@ def default_checkpoint(run: RunStore) -> str:
     evaluated = run.checkpoints()
     if not evaluated:
         raise HarnessInputError(f"{run.path}: no evaluated checkpoints (no eval/*/summary.json)")
-    epochs = [c for c in evaluated if checkpoint_order(c)[0] == 1]
+    epochs = [c for c in evaluated if is_epoch(c)]
     if epochs:
         return epochs[-1]
     if len(evaluated) == 1:
@@ -89,7 +89,7 @@ def default_checkpoint(run: RunStore) -> str:
 
 def write_baseline(table: OutcomeTable, path: Path) -> dict:
     """Write an outcome table as a baseline file (atomically) and return what was written."""
-    rate = Rate.of(o.execution_match for o in table.outcomes.values())
+    rate = Rate.of(o.execution_match for o in table.outcomes.values())  # the gate's metric, PRIMARY
     data = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,

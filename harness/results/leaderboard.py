@@ -2,7 +2,7 @@
 
 Public API (used by `harness leaderboard` and `harness run`):
 
-- `build(runs: list[RunStore], breakdown_fields=BREAKDOWN_FIELDS) -> Leaderboard`: one `Row` per
+- `build(runs: list[RunStore], breakdown_fields=DEFAULT_BREAKDOWNS) -> Leaderboard`: one `Row` per
   evaluated checkpoint of each run (base, epoch_1, ..., then others), rates recomputed from each
   checkpoint's `samples.jsonl` over the judgeable samples (metric not null), plus execution
   accuracy per category of each breakdown field. Raises `HarnessInputError` for a run
@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import HarnessInputError
+from harness.files import write_atomic, write_json
 from harness.results.stats import Rate
-from harness.files import write_json
+from harness.results.summary import rates
+from harness.scoring.record import DEFAULT_BREAKDOWNS, METRICS, PRIMARY
 from harness.store import RunStore, epoch_of
-
-METRICS = {"execution_match": "execution", "test_suite_match": "test-suite", "ast_match": "AST", "exact_match": "exact"}
-BREAKDOWN_FIELDS = ("sql_complexity", "sql_task_type")
 
 
 @dataclass
@@ -67,14 +66,14 @@ class Leaderboard:
     warnings: list[str] = field(default_factory=list)
 
 
-def build(runs: list[RunStore], breakdown_fields: tuple[str, ...] = BREAKDOWN_FIELDS) -> Leaderboard:
+def build(runs: list[RunStore], breakdown_fields: tuple[str, ...] = DEFAULT_BREAKDOWNS) -> Leaderboard:
     """Gather the evaluated checkpoints of the runs into a leaderboard."""
     rows, samples_per_row = [], []
     for run in runs:
         checkpoints = run.checkpoints()
         if not checkpoints:
             raise HarnessInputError(f"{run.path}: no evaluations (no eval/<checkpoint>/summary.json); run `harness eval` first")
-        manifest = run.manifest() if (run.path / "manifest.json").is_file() else {}
+        manifest = run.manifest()
         for checkpoint in checkpoints:
             summary, samples = run.summary(checkpoint), run.samples(checkpoint)
             rows.append(_row(run, checkpoint, summary, manifest, samples))
@@ -100,7 +99,7 @@ def _row(run: RunStore, checkpoint: str, summary: dict, manifest: dict, samples:
         task_version=summary.get("task_version", task.get("version")),
         scorer_version=summary.get("scorer_version"),
         n=len(samples),
-        rates={metric: Rate.of(s.get(metric) for s in samples) for metric in METRICS},
+        rates=rates(samples),
     )
 
 
@@ -120,11 +119,11 @@ def _breakdown(name: str, samples_per_row: list[list[dict]]) -> Breakdown:
             if s.get(name):
                 counts[str(s[name])] = counts.get(str(s[name]), 0) + 1
     categories = sorted(counts, key=lambda c: (-counts[c], c))
-    rates = [
-        {c: Rate.of(s.get("execution_match") for s in samples if str(s.get(name)) == c) for c in categories}
+    per_row = [
+        {c: rates((s for s in samples if str(s.get(name)) == c), (PRIMARY,))[PRIMARY] for c in categories}
         for samples in samples_per_row
     ]
-    return Breakdown(name, categories, rates)
+    return Breakdown(name, categories, per_row)
 
 
 def _fmt(rate: Rate, ci: bool = True) -> str:
@@ -137,14 +136,14 @@ def _fmt(rate: Rate, ci: bool = True) -> str:
 
 
 def _n(row: Row) -> str:
-    judged = row.rates["execution_match"].n
+    judged = row.rates[PRIMARY].n
     return str(judged) if judged == row.n else f"{judged} of {row.n}"
 
 
 def _main_table(board: Leaderboard) -> tuple[list[str], list[list[str]]]:
-    header = ["run", "model", "checkpoint", "epoch", *METRICS.values(), "judgeable n"]
+    header = ["run", "model", "checkpoint", "epoch", *(m.label for m in METRICS), "judgeable n"]
     body = [
-        [r.run, r.model, r.checkpoint, "" if r.epoch is None else str(r.epoch), *(_fmt(r.rates[m]) for m in METRICS), _n(r)]
+        [r.run, r.model, r.checkpoint, "" if r.epoch is None else str(r.epoch), *(_fmt(r.rates[m.name]) for m in METRICS), _n(r)]
         for r in board.rows
     ]
     return header, body
@@ -175,7 +174,7 @@ def print_table(board: Leaderboard, console=None, breakdowns: bool = False) -> N
     tables = [("Leaderboard (95% Wilson intervals)", *_main_table(board))]
     if breakdowns:
         tables += [(f"Execution accuracy by {b.field}", *_breakdown_table(board, b)) for b in board.breakdowns]
-    values = [r.rates["execution_match"].value for r in board.rows]
+    values = [r.rates[PRIMARY].value for r in board.rows]
     best = max((v for v in values if v is not None), default=None)
     for index, (title, header, body) in enumerate(tables):
         table = Table(title=title, show_edge=False)
@@ -219,12 +218,12 @@ def to_csv(board: Leaderboard) -> str:
     """One line per row: rate, CI bounds, successes and judgeable n of every metric."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    per_metric = [f"{m}{suffix}" for m in METRICS for suffix in ("", "_ci_low", "_ci_high", "_successes", "_n")]
+    per_metric = [f"{m.name}{suffix}" for m in METRICS for suffix in ("", "_ci_low", "_ci_high", "_successes", "_n")]
     writer.writerow(["run", "model", "checkpoint", "epoch", "task", "task_version", "scorer_version", "n", *per_metric])
     for r in board.rows:
         values = []
         for m in METRICS:
-            d = r.rates[m].to_dict()
+            d = r.rates[m.name].to_dict()
             values += [d["rate"], d["ci_low"], d["ci_high"], d["successes"], d["n"]]
         writer.writerow([r.run, r.model, r.checkpoint, r.epoch, r.task, r.task_version, r.scorer_version, r.n, *values])
     return out.getvalue()
@@ -233,7 +232,7 @@ def to_csv(board: Leaderboard) -> str:
 def to_json(board: Leaderboard) -> dict:
     """The rows, breakdowns and warnings as plain data."""
     rows = [
-        {**{k: v for k, v in vars(r).items() if k != "rates"}, "metrics": {m: r.rates[m].to_dict() for m in METRICS}}
+        {**{k: v for k, v in vars(r).items() if k != "rates"}, "metrics": {m.name: r.rates[m.name].to_dict() for m in METRICS}}
         for r in board.rows
     ]
     breakdowns = [
@@ -242,13 +241,13 @@ def to_json(board: Leaderboard) -> dict:
             "categories": b.categories,
             "rows": [
                 {"run": row.run, "model": row.model, "checkpoint": row.checkpoint,
-                 "execution_match": {c: rates[c].to_dict() for c in b.categories}}
-                for row, rates in zip(board.rows, b.rates)
+                 PRIMARY: {c: by_category[c].to_dict() for c in b.categories}}
+                for row, by_category in zip(board.rows, b.rates)
             ],
         }
         for b in board.breakdowns
     ]
-    return {"metrics": list(METRICS), "rows": rows, "breakdowns": breakdowns, "warnings": board.warnings}
+    return {"metrics": [m.name for m in METRICS], "rows": rows, "breakdowns": breakdowns, "warnings": board.warnings}
 
 
 def plot(board: Leaderboard, path: Path) -> Path:
@@ -261,15 +260,15 @@ def plot(board: Leaderboard, path: Path) -> Path:
     for row in board.rows:
         if row.epoch is not None:
             series.setdefault((row.run, row.model), []).append(row)
-    for ax, (metric, title) in zip(axes, METRICS.items()):
+    for ax, metric in zip(axes, METRICS):
         for (run, model), rows in series.items():
-            points = sorted((r.epoch, r.rates[metric]) for r in rows if r.rates[metric].n)
+            points = sorted((r.epoch, r.rates[metric.name]) for r in rows if r.rates[metric.name].n)
             if points:
                 epochs = [e for e, _ in points]
                 line, = ax.plot(epochs, [rate.value for _, rate in points], marker="o", label=f"{run} ({model})")
                 bands = [rate.ci for _, rate in points]
                 ax.fill_between(epochs, [b[0] for b in bands], [b[1] for b in bands], color=line.get_color(), alpha=0.15)
-        ax.set_title(f"{title} match")
+        ax.set_title(f"{metric.label} match")
         ax.set_ylim(0, 1)
         ax.set_xlabel("epoch (0 = base)")
         ax.yaxis.set_major_formatter(lambda y, _: f"{y:.0%}")
@@ -287,12 +286,10 @@ def plot(board: Leaderboard, path: Path) -> Path:
 
 def write_all(board: Leaderboard, out_dir: Path) -> dict[str, Path]:
     """Write leaderboard.md, .csv, .json and .png into out_dir; returns format -> path."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     suffixes = {"markdown": "md", "csv": "csv", "json": "json", "plot": "png"}
-    paths = {fmt: out_dir / f"leaderboard.{suffix}" for fmt, suffix in suffixes.items()}
-    paths["markdown"].write_text(to_markdown(board))
-    paths["csv"].write_text(to_csv(board))
+    paths = {fmt: RunStore(out_dir).leaderboard_path(suffix) for fmt, suffix in suffixes.items()}
+    write_atomic(paths["markdown"], to_markdown(board))
+    write_atomic(paths["csv"], to_csv(board))
     write_json(paths["json"], to_json(board))
     plot(board, paths["plot"])
     return paths

@@ -1,6 +1,6 @@
 """Scoring a prediction against its gold: exact, AST, execution and test-suite match, with a reason code.
 
-Public API: `SCORER_VERSION`, `ScoreConfig`, `Scorer`, `score_item`, `score_all`, `summarize`,
+Public API: `SCORER_VERSION`, `ScoreConfig`, `Scorer`, `score_item`, `score_all`,
 `check_gold`, `check_golds`. All SQL runs in sandboxed worker processes (`harness.scoring.sandbox`, `harness.scoring.workers`).
 """
 
@@ -20,12 +20,11 @@ from harness.scoring.extract import extract_sql
 from harness.scoring.ordering import order_spec
 from harness.scoring.sandbox import Sandbox, SandboxLimits
 from harness.scoring.sqlmatch import ast_match, exact_match
-from harness.scoring.summary import summarize
 from harness.scoring.testsuite import read_schema, suite
 from harness.progress import progress_bar
 from harness.scoring.workers import Outcome, Worker, WorkerPool, run_jobs
 
-__all__ = ["SCORER_VERSION", "ScoreConfig", "Scorer", "score_item", "score_all", "summarize", "check_gold", "check_golds"]
+__all__ = ["SCORER_VERSION", "ScoreConfig", "Scorer", "score_item", "score_all", "check_gold", "check_golds"]
 
 SCORER_VERSION = "1.1.1"
 

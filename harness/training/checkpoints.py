@@ -8,22 +8,16 @@ so far, summed over resumed sessions), `task`, `task_version`, `base_model`, `pr
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import asdict
-from pathlib import Path
 
 from transformers import TrainerCallback
 
 from harness.environment import library_versions
+from harness.files import read_json, write_json
 from harness.models.loader import canonical_name
-
-
-def epoch_dirs(run_dir: Path) -> list[Path]:
-    """The run's epoch checkpoint folders that hold a meta.json, by epoch."""
-    found = [p for p in (Path(run_dir) / "checkpoints").glob("epoch_*") if (p / "meta.json").exists()]
-    return sorted(found, key=lambda p: int(p.name.split("_")[1]))
+from harness.store import RunStore
 
 
 class EpochCheckpoints(TrainerCallback):
@@ -34,18 +28,17 @@ class EpochCheckpoints(TrainerCallback):
     folder never exists without the state to resume after it.
     """
 
-    def __init__(self, run_dir: Path, task, config):
-        self.run_dir = Path(run_dir)
+    def __init__(self, store: RunStore, task, config):
+        self.store = store
         self.task = task
         self.config = config
-        self.wall_file = self.run_dir / "wall_time.json"
         self.started = time.monotonic()
         self.previous_wall = 0.0
         self.pending_epoch: int | None = None
 
     def on_train_begin(self, args, state, control, **kwargs):
-        if self.wall_file.exists():
-            self.previous_wall = json.loads(self.wall_file.read_text())["wall_time_s"]
+        if self.store.wall_time_path.exists():
+            self.previous_wall = read_json(self.store.wall_time_path)["wall_time_s"]
         self.started = time.monotonic()
 
     def on_epoch_end(self, args, state, control, **kwargs):
@@ -57,11 +50,11 @@ class EpochCheckpoints(TrainerCallback):
         if not state.is_world_process_zero:
             return
         wall = self.previous_wall + time.monotonic() - self.started
-        self.wall_file.write_text(json.dumps({"wall_time_s": wall, "global_step": state.global_step}))
+        write_json(self.store.wall_time_path, {"wall_time_s": wall, "global_step": state.global_step})
         if self.pending_epoch is None:
             return
         epoch, self.pending_epoch = self.pending_epoch, None
-        folder = self.run_dir / "checkpoints" / f"epoch_{epoch}"
+        folder = self.store.epoch_dir(epoch)
         model.save_pretrained(folder)
         losses = [e["loss"] for e in state.log_history if "loss" in e and epoch - 1 < e.get("epoch", 0) <= epoch + 1e-6]
         meta = {
@@ -78,4 +71,4 @@ class EpochCheckpoints(TrainerCallback):
             "config": asdict(self.config),
             "versions": library_versions(),
         }
-        (folder / "meta.json").write_text(json.dumps(meta, indent=2))
+        write_json(folder / "meta.json", meta)

@@ -19,18 +19,19 @@ and only the main process writes checkpoints.
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import asdict
 from pathlib import Path
 
 from harness import launch
-from harness.training import memory
-from harness.training.checkpoints import EpochCheckpoints, epoch_dirs
-from harness.errors import HarnessInputError
-from harness.models.loader import canonical_name, default_dtype, load_model
-from harness.training.presets import TrainConfig, from_dict
 from harness.data.prompts import messages
+from harness.errors import HarnessInputError
+from harness.files import read_json, write_json
+from harness.models.loader import canonical_name, default_dtype, load_model
+from harness.store import RunStore
+from harness.training import memory
+from harness.training.checkpoints import EpochCheckpoints
+from harness.training.presets import TrainConfig, from_dict
 
 __all__ = ["read_run", "train", "trainer_for"]
 
@@ -41,10 +42,10 @@ def read_run(run_dir: Path) -> tuple[dict, TrainConfig]:
     Raises:
         HarnessInputError: `run_dir` is not a run folder.
     """
-    path = Path(run_dir) / "config.json"
-    if not path.exists():
+    store = RunStore(run_dir)
+    if not store.is_training_run():
         raise HarnessInputError(f"{run_dir}: not a training run (no config.json)")
-    saved = json.loads(path.read_text())
+    saved = read_json(store.config_path)
     return saved["task_source"], from_dict(saved["config"])
 
 
@@ -62,8 +63,12 @@ def _score_labelled_positions_only() -> None:
         trl.trainer.utils._use_triton = lambda device: True
 
 
-def trainer_for(task, config: TrainConfig, run_dir: Path, callbacks=()):
-    """An SFTTrainer set up for `config` on the task's train split (used by `train` and the benchmark)."""
+def trainer_for(task, config: TrainConfig, state_dir: Path, callbacks=()):
+    """An SFTTrainer set up for `config` on the task's train split (used by `train` and the benchmark).
+
+    Args:
+        state_dir: Where the Trainer keeps its resumable state.
+    """
     import torch
     from datasets import Dataset
     from peft import LoraConfig
@@ -96,7 +101,7 @@ def trainer_for(task, config: TrainConfig, run_dir: Path, callbacks=()):
         task_type="CAUSAL_LM",
     )
     args = SFTConfig(
-        output_dir=str(Path(run_dir) / "state"),
+        output_dir=str(state_dir),
         num_train_epochs=config.epochs,
         max_steps=config.max_steps,
         per_device_train_batch_size=batch_size,
@@ -178,36 +183,34 @@ def train(task, config: TrainConfig, run_dir: Path, resume: bool = False, task_s
     from transformers.integrations import TensorBoardCallback
     from trl.trainer.callbacks import RichProgressCallback
 
-    run_dir = Path(run_dir)
-    state_dir = run_dir / "state"
+    store = RunStore(run_dir)
     main_process = launch.rank() == 0
     if not resume and main_process:  # the main process records the run
-        if (run_dir / "config.json").exists():
+        if store.is_training_run():
             raise HarnessInputError(f"{run_dir}: already holds a run; use --resume {run_dir} or another --run-dir")
-        run_dir.mkdir(parents=True, exist_ok=True)
         record = {
             "task": task.name,
             "task_version": getattr(task, "version", None),
             "task_source": task_source or {"name_or_path": task.name, "data": None},
             "config": asdict(config),
         }
-        (run_dir / "config.json").write_text(json.dumps(record, indent=2))
-    if resume and (run_dir / "trained.json").exists():
-        return epoch_dirs(run_dir)
-    last_state = _last_state(state_dir) if resume else None
-    callbacks = [EpochCheckpoints(run_dir, task, config), RichProgressCallback()]
+        write_json(store.config_path, record)
+    if resume and store.trained_path.exists():
+        return store.epoch_dirs()
+    last_state = _last_state(store.state_dir) if resume else None
+    callbacks = [EpochCheckpoints(store, task, config), RichProgressCallback()]
     if main_process:
-        callbacks.append(TensorBoardCallback(tb_writer=SummaryWriter(str(run_dir / "tensorboard"))))
-    trainer = trainer_for(task, config, run_dir, callbacks)
+        callbacks.append(TensorBoardCallback(tb_writer=SummaryWriter(str(store.tensorboard_dir))))
+    trainer = trainer_for(task, config, store.state_dir, callbacks)
     if last_state and main_process:
         print(f"resuming from step {last_state.name.split('-')[1]} ({last_state})")
     with memory.explain_oom(trainer, config):
         trainer.train(resume_from_checkpoint=str(last_state) if last_state else None)
     if main_process:
-        shutil.rmtree(state_dir, ignore_errors=True)
+        shutil.rmtree(store.state_dir, ignore_errors=True)
         summary = {"global_step": trainer.state.global_step, "tokens_seen": int(trainer.state.num_input_tokens_seen)}
-        (run_dir / "trained.json").write_text(json.dumps(summary))
-    return epoch_dirs(run_dir)
+        write_json(store.trained_path, summary)
+    return store.epoch_dirs()
 
 
 def _last_state(state_dir: Path) -> Path | None:
