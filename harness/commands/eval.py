@@ -6,6 +6,32 @@ import argparse
 from pathlib import Path
 
 
+class ScoreOption(argparse.Action):
+    """An option for the `ScoreConfig` field `field`, stored as plain `add_argument` stores it; its
+    help is the field's help text (`harness.scoring.scorer.field_help`) followed by `suffix`.
+
+    The text is looked up when help is shown, so that building the parser does not import the
+    scorer (and with it DuckDB and sqlglot) for every command.
+    """
+
+    def __init__(self, option_strings, dest, field: str, suffix: str = "", **kwargs):
+        self.field, self.suffix = field, suffix
+        super().__init__(option_strings, dest, **kwargs)
+
+    @property
+    def help(self) -> str:
+        from harness.scoring.scorer import field_help
+
+        return field_help()[self.field] + self.suffix
+
+    @help.setter
+    def help(self, value) -> None:
+        """argparse.Action sets `help`; the field's own text stands instead."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+
+
 def add_eval_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by `eval` and `run`: what to evaluate on and how to decode and score."""
     parser.add_argument("--task", default="sample", help="task name or a .jsonl/.csv/.parquet file (default: sample)")
@@ -14,8 +40,8 @@ def add_eval_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, help="generation batch size (default: chosen for the memory)")
     parser.add_argument("--max-new-tokens", type=int, default=256, help="most new tokens per sample (default 256)")
     parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
-    parser.add_argument("--timeout", type=float, default=5.0, help="seconds per SQL script in the sandbox (default 5)")
-    parser.add_argument("--workers", type=int, help="scoring processes (default: CPU count)")
+    parser.add_argument("--timeout", type=float, default=5.0, action=ScoreOption, field="timeout_s", suffix=" (default %(default)s)")
+    parser.add_argument("--workers", type=int, action=ScoreOption, field="workers")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from harness.commands.eval import ScoreOption
 from harness.errors import HarnessInputError
 from harness.files import read_jsonl, write_jsonl
 from harness.scoring.record import METRICS
@@ -21,11 +22,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", help="JSONL of samples (id, sql_context, sql, ...); join --predictions to it by id")
     parser.add_argument("--predictions", dest="predictions_by_id", help="JSONL of {id, prediction}, joined to --dataset by id")
     parser.add_argument("--out", help="write scored records here (JSONL)")
-    parser.add_argument("--timeout", type=float, default=5.0, help="seconds per script (default 5)")
-    parser.add_argument("--workers", type=int, help="scoring processes (default: CPU count)")
-    parser.add_argument("--test-suite-k", type=int, default=5, help="extra random databases per sample; 0 turns test-suite match off")
-    parser.add_argument("--dialects", default="mysql,postgres", help="source dialects tried when DuckDB rejects a statement")
-    parser.add_argument("--memory-limit", default="512MB", help="DuckDB memory limit per worker")
+    parser.add_argument("--timeout", type=float, default=5.0, action=ScoreOption, field="timeout_s", suffix=" (default %(default)s)")
+    parser.add_argument("--workers", type=int, action=ScoreOption, field="workers")
+    parser.add_argument("--test-suite-k", type=int, default=5, action=ScoreOption, field="test_suite_k", suffix=" (default %(default)s)")
+    parser.add_argument("--dialects", default="mysql,postgres", action=ScoreOption, field="source_dialects",
+                        suffix=", comma-separated (default %(default)s)")
+    parser.add_argument("--memory-limit", default="512MB", action=ScoreOption, field="memory_limit", suffix=" (default %(default)s)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from harness.scoring.compare import Verdict, compare_results, compare_states
 from harness.scoring.dialect import DEFAULT_SOURCE_DIALECTS
@@ -36,22 +36,27 @@ _PRED_REASONS = {"parse": "pred_parse_error", "exec": "pred_exec_error", "too_la
 class ScoreConfig:
     """How predictions are scored."""
 
-    timeout_s: float = field(default=5.0, metadata={"help": "wall-clock limit per script (context build has its own)"})
+    timeout_s: float = field(default=5.0, metadata={"help": "wall-clock seconds per SQL script; building the sample's database has a limit of its own"})
     memory_limit: str = field(default="512MB", metadata={"help": "DuckDB memory limit per worker"})
-    threads: int = field(default=1, metadata={"help": "DuckDB threads per worker"})
+    threads: int = 1  # DuckDB threads per worker
     source_dialects: tuple[str, ...] = field(
         default=DEFAULT_SOURCE_DIALECTS,
-        metadata={"help": "sqlglot dialects to transpile from when DuckDB rejects a statement, in order"},
+        metadata={"help": "sqlglot dialects to transpile from, in order, when DuckDB rejects a statement"},
     )
-    ast_dialect: str = field(default="duckdb", metadata={"help": "sqlglot read dialect for AST match"})
-    test_suite_k: int = field(default=5, metadata={"help": "extra random databases per sample (0: off)"})
-    seed: int = field(default=0, metadata={"help": "seed of the test-suite databases"})
-    workers: int = field(default_factory=lambda: os.cpu_count() or 1, metadata={"help": "scoring processes"})
-    max_rows: int = field(default=100_000, metadata={"help": "most rows kept from one result"})
+    ast_dialect: str = "duckdb"  # sqlglot read dialect for AST match
+    test_suite_k: int = field(default=5, metadata={"help": "extra random databases per sample; 0 turns test-suite match off"})
+    seed: int = 0  # seed of the test-suite databases
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1, metadata={"help": "scoring processes (default: CPU count)"})
+    max_rows: int = 100_000  # most rows kept from one result
 
     def limits(self) -> SandboxLimits:
         """The sandbox limits this config asks for."""
         return SandboxLimits(memory_limit=self.memory_limit, threads=self.threads, max_rows=self.max_rows)
+
+
+def field_help() -> dict[str, str]:
+    """Field name to help text, for the `--help` of the options that set a field."""
+    return {f.name: f.metadata["help"] for f in fields(ScoreConfig) if "help" in f.metadata}
 
 
 _EXECUTORS: dict[ScoreConfig, Executor] = {}
