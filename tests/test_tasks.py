@@ -160,3 +160,12 @@ def test_every_task_file_parses():
     for name in tasks.task_names():
         spec = tasks.read_spec(tasks.tasks_dir() / f"{name}.toml")
         assert spec["name"] == name and spec["version"]
+
+
+def test_a_task_file_from_before_the_prompt_field_went_still_loads(tmp_path, monkeypatch):
+    # task files used to name their prompt (only "guide" existed); the key is now ignored
+    file_task = (tasks.tasks_dir() / "file.toml").read_text().replace('name = "file"', 'name = "old"')
+    (tmp_path / "old.toml").write_text('prompt = "guide"\n' + file_task)
+    monkeypatch.setenv("HARNESS_TASKS_DIR", str(tmp_path))
+    task = tasks.load_task("old", data=str(write_jsonl(tmp_path / "rows.jsonl", gretel_rows(5))))
+    assert task.version == "1" and len(task.split("all")) == 5
