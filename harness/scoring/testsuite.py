@@ -145,9 +145,9 @@ def read_schema(cursor: duckdb.DuckDBPyConnection, base: DatabaseSpec) -> list[d
     Only objects of the `main` schema count: DuckDB writes their DDL unqualified, so replaying
     it creates them in the generated database and nowhere else (`CREATE TABLE memory.t`, the
     DDL of a table in a schema named `memory`, would create it in the sandbox's own catalog).
-    A catalog query costs about a millisecond, whatever it returns: columns and their types come
-    from each table's own `SELECT *` (the names and types `duckdb_columns()` lists), and
-    constraints and views are not looked for in a database built from SQL text that never
+    Catalog queries are kept few, as each has a fixed cost whatever it returns: columns and their
+    types come from each table's own `SELECT *` (the names and types `duckdb_columns()` lists),
+    and constraints and views are not looked for in a database built from SQL text that never
     says NOT, PRIMARY, UNIQUE or VIEW.
 
     Args:
@@ -182,7 +182,7 @@ def _read_schema(cursor: duckdb.DuckDBPyConnection, text: str | None) -> list[di
                 keys[name].add(names[0])
     tables = []
     for name, sql in cursor.execute(f"SELECT table_name, sql FROM duckdb_tables() {here} ORDER BY table_oid").fetchall():
-        result = cursor.execute(f'SELECT * FROM "{name}"')  # a LIMIT costs DuckDB about 1 ms more than fetchmany
+        result = cursor.execute(f'SELECT * FROM "{name}"')  # fetchmany below, not a LIMIT, which DuckDB runs slower
         columns = [(column, str(data_type), column not in not_null[name]) for column, data_type, *_ in result.description]
         tables.append({"name": name, "sql": sql, "columns": columns, "rows": result.fetchmany(200), "unique": set(keys[name])})
     views = []
