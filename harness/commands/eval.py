@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rich.console import Console
+
+HARNESS_ERROR_EXIT = 3
+ALLOW_ERRORS_HELP = f"exit 0 even when the harness itself failed on samples (else exit {HARNESS_ERROR_EXIT}; they count as failures either way)"
+
 
 class ScoreOption(argparse.Action):
     """An option for the `ScoreConfig` field `field`, stored as plain `add_argument` stores it; its
@@ -43,6 +48,7 @@ def add_eval_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=5.0, action=ScoreOption, field="timeout_s", suffix=" (default %(default)s)")
     parser.add_argument("--workers", type=int, action=ScoreOption, field="workers")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--allow-errors", action="store_true", help=ALLOW_ERRORS_HELP)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -75,7 +81,7 @@ def main(args: argparse.Namespace) -> int:
     score_config = scoring_config(args)
     if args.rescore:
         store = RunStore(args.rescore)
-        rescore(store, score_config, progress=not args.no_progress)
+        summaries = rescore(store, score_config, progress=not args.no_progress)
     else:
         task = load_task(args.task, data=args.data)
         samples = task.split(args.split)[: args.limit]
@@ -91,11 +97,17 @@ def main(args: argparse.Namespace) -> int:
         store = RunStore(args.run) if args.run else next((r for r in runs if r.has_checkpoints()), None)
         store = store or RunStore.new("eval", task.name)
         record_eval(store, task, args, len(samples))
-        evaluate(store, checkpoints, samples, task, args.split, decode_config(args), score_config,
-                 batch_size=args.batch_size, progress=not args.no_progress)
+        summaries = evaluate(store, checkpoints, samples, task, args.split, decode_config(args), score_config,
+                             batch_size=args.batch_size, progress=not args.no_progress)
     board = leaderboard.build([store])
     leaderboard.print_table(board)
-    return 0
+    return errors_exit(summaries, args.allow_errors)
+
+
+def errors_exit(summaries: list[dict], allowed: bool) -> int:
+    """`harness score`'s exit rule over the checkpoints evaluated (samples named checkpoint/id)."""
+    failed = [f"{s['checkpoint']}/{i}" for s in summaries for i in s["metrics"].get("harness_errors", [])]
+    return harness_errors_exit(Console(stderr=True), failed, allowed)
 
 
 def decode_config(args):
@@ -128,3 +140,16 @@ def record_eval(store, task, args, n: int) -> None:
         **environment.describe(),
     }
     store.write_manifest(manifest)
+
+
+def harness_errors_exit(console: Console, failed: list[str], allowed: bool) -> int:
+    """The exit status after scoring: `HARNESS_ERROR_EXIT` when the harness itself failed on
+    samples (named on the console; they count as failures in every rate), unless `allowed`."""
+    if not failed:
+        return 0
+    console.print(f"[bold red]the harness failed on {len(failed)} sample(s), counted as failures:[/] "
+                  + ", ".join(failed[:20]) + (" ..." if len(failed) > 20 else ""), highlight=False)
+    if allowed:
+        return 0
+    console.print(f"exit {HARNESS_ERROR_EXIT}: the records name the error; --allow-errors accepts these results")
+    return HARNESS_ERROR_EXIT

@@ -13,7 +13,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from harness.commands.eval import add_eval_options, decode_config, record_eval, scoring_config
+from harness.commands.eval import add_eval_options, decode_config, errors_exit, record_eval, scoring_config
 from harness.training.presets import PRESETS
 
 
@@ -69,12 +69,12 @@ def main(args: argparse.Namespace) -> int:
     manifest.update(preset=config.preset, config=asdict(config), seed=config.seed)
     store.write_manifest(manifest)
     checkpoints = [Checkpoint("base", config.model)] + [Checkpoint(p.name, config.model, str(p)) for p in epochs]
-    evaluate(store, checkpoints, samples, task, "test", decode_config(args), scoring_config(args),
-             batch_size=args.batch_size, progress=not args.no_progress)
+    summaries = evaluate(store, checkpoints, samples, task, "test", decode_config(args), scoring_config(args),
+                         batch_size=args.batch_size, progress=not args.no_progress)
 
     board = leaderboard.build([store])
     leaderboard.print_table(board, console=console, breakdowns=True)
     paths = leaderboard.write_all(board, run_dir)
     console.print(f"leaderboard and plot: {', '.join(str(p) for p in paths.values())}")
     console.print(f"training {trained_s / 60:.1f} min, total {(time.perf_counter() - started) / 60:.1f} min")
-    return 0
+    return errors_exit(summaries, args.allow_errors)

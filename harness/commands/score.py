@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from harness.commands.eval import ScoreOption
+from harness.commands.eval import ALLOW_ERRORS_HELP, ScoreOption, harness_errors_exit
 from harness.errors import HarnessInputError
 from harness.files import read_jsonl, write_jsonl
 from harness.scoring.record import METRICS
@@ -29,6 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         suffix=", comma-separated (default %(default)s)")
     parser.add_argument("--memory-limit", default="512MB", action=ScoreOption, field="memory_limit", suffix=" (default %(default)s)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--allow-errors", action="store_true", help=ALLOW_ERRORS_HELP)
 
 
 def read_rows(path: str, required: tuple[str, ...]) -> list[dict]:
@@ -84,8 +85,9 @@ def main(args: argparse.Namespace) -> int:
     records = score_all(items, config, progress=not args.no_progress)
     if args.out:
         write_jsonl(Path(args.out), records)
-    print_summary(console, summarize(records), missing, extra)
-    return 0
+    summary = summarize(records)
+    print_summary(console, summary, missing, extra)
+    return harness_errors_exit(console, summary["harness_errors"], args.allow_errors)
 
 
 def print_summary(console: Console, summary: dict, missing: list[str], extra: list[str]) -> None:

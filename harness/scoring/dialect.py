@@ -20,6 +20,10 @@ T = TypeVar("T")
 
 DEFAULT_SOURCE_DIALECTS = ("mysql", "postgres")
 
+# What sqlglot raises on text it cannot handle: its own errors, and Python's recursion limit on
+# deeply nested expressions.
+PARSE_FAILURES = (SqlglotError, RecursionError)
+
 # Errors that a different spelling of the same statement cannot fix.
 _FINAL_ERRORS = (duckdb.PermissionException, duckdb.OutOfMemoryException, duckdb.InterruptException)
 
@@ -86,7 +90,7 @@ def _has_code(text: str) -> bool:
         return True
     try:
         return any(token for token in sqlglot.tokenize(text))
-    except SqlglotError:
+    except PARSE_FAILURES:
         return bool(text.strip())
 
 
@@ -104,7 +108,7 @@ def transpile_candidates(sql: str, dialects: tuple[str, ...]) -> list[tuple[str,
     for dialect in dialects:
         try:
             converted = sqlglot.transpile(sql, read=dialect, write="duckdb")
-        except SqlglotError:
+        except PARSE_FAILURES:
             continue
         if len(converted) != 1 or converted[0].strip() in seen:
             continue

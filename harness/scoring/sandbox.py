@@ -230,11 +230,16 @@ class Sandbox:
         Raises:
             QueryTimeout: The deadline passed.
             ResultTooLarge: More than `limits.max_rows` rows came back.
-            duckdb.Error: The statement failed (parse, bind or run time).
+            duckdb.Error: The statement failed (parse, bind or run time), or is text DuckDB cannot
+                take (a lone surrogate, which UTF-8 cannot encode).
         """
         if deadline <= time.monotonic():
             raise QueryTimeout()
         if sql not in self._parsed:  # a gold or prediction runs on every database of its sample
+            try:
+                sql.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise duckdb.InvalidInputException(f"not valid text: {exc.reason} at character {exc.start}") from exc
             statements = cursor.extract_statements(sql)
             if len(self._parsed) > 4096:
                 self._parsed.clear()

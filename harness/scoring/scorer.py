@@ -18,6 +18,7 @@ from harness.scoring.dialect import DEFAULT_SOURCE_DIALECTS
 from harness.scoring.execution import DatabaseSpec, Executor, ScriptRun
 from harness.scoring.extract import extract_sql
 from harness.scoring.ordering import order_spec
+from harness.scoring.record import METRIC_NAMES, UNJUDGEABLE
 from harness.scoring.sandbox import Sandbox, SandboxLimits
 from harness.scoring.sqlmatch import ast_match, exact_match
 from harness.scoring.testsuite import read_schema, suite
@@ -108,14 +109,18 @@ def judge(executor: Executor, spec: DatabaseSpec, gold: ScriptRun, pred: ScriptR
 
 
 def _score_here(item: dict, config: ScoreConfig, beat) -> dict:
-    """Score one item in this process (called inside a worker)."""
+    """Score one item in this process (called inside a worker).
+
+    The gold runs first, so that whatever then goes wrong with the prediction (in its run, its
+    test suite, its exact or AST match, or a worker killed meanwhile) is known to be the
+    prediction's failure on a judgeable sample (`_from_outcome` reads the stage it happened in).
+    """
     start = time.monotonic()
-    gold, context = item.get("sql") or "", item.get("sql_context") or ""
-    pred = extract_sql(str(item.get("prediction") or ""))
-    record = {**item, "prediction_sql": pred, "exact_match": exact_match(gold, pred)}
-    beat("ast")
-    record["ast_match"] = ast_match(gold, pred, context, config.ast_dialect)
-    record.update(execution_match=None, test_suite_match=None, reason=None, error=None)
+    gold = item.get("sql") or ""
+    record = {**item, "prediction_sql": "", "exact_match": None, "ast_match": None,
+              "execution_match": None, "test_suite_match": None, "reason": None, "error": None}
+    beat("extract", record)
+    pred = record["prediction_sql"] = extract_sql(str(item.get("prediction") or ""))
     executor, spec = _executor(config), DatabaseSpec.from_item(item)
     seen = {}
 
@@ -133,25 +138,36 @@ def _score_here(item: dict, config: ScoreConfig, beat) -> dict:
     record["timings"] = {"gold_s": round(gold_run.seconds, 4)}
     if gold_run.error:
         reason = "context_error" if gold_run.error_kind == "context" else "gold_error"
-        return _finish(record, start, reason=reason, error=gold_run.error)
+        return _finish(record, start, config, beat, reason=reason, error=gold_run.error)
     if pred_run is None:
-        return _finish(record, start, reason="empty_prediction", execution_match=False, test_suite_match=False)
+        return _finish(record, start, config, beat, reason="empty_prediction", execution_match=False,
+                       test_suite_match=False)
     record["dialect"]["prediction"] = _path(pred_run)
     record["timings"]["pred_s"] = round(pred_run.seconds, 4)
     if pred_run.error:
-        return _finish(record, start, reason=_PRED_REASONS[pred_run.error_kind], error=pred_run.error,
+        return _finish(record, start, config, beat, reason=_PRED_REASONS[pred_run.error_kind], error=pred_run.error,
                        execution_match=False, test_suite_match=False)
     verdict = seen.get("verdict") or judge(executor, spec, gold_run, pred_run)
     if not verdict.match and _unstable(executor, spec, gold, pred):
-        return _finish(record, start, **_NONDETERMINISTIC)
+        return _finish(record, start, config, beat, **_NONDETERMINISTIC)
     record.update(execution_match=verdict.match, reason=verdict.reason)
     if verdict.detail:
         record["diff"] = verdict.detail
+    _text_metrics(record, gold, config, beat)
     if not verdict.match:
         record["test_suite_match"] = False
     elif config.test_suite_k > 0:
         _run_suite(record, executor, spec, gold, pred, config, beat, seen.get("tables"))
-    return _finish(record, start)
+    return _finish(record, start, config, beat)
+
+
+def _text_metrics(record: dict, gold: str, config: ScoreConfig, beat) -> None:
+    """Exact and AST match, each in a stage of its own (a prediction that hangs a parser fails only these)."""
+    pred = record["prediction_sql"]
+    beat("exact", record)
+    record["exact_match"] = exact_match(gold, pred)
+    beat("ast", record)
+    record["ast_match"] = ast_match(gold, pred, record.get("sql_context") or "", config.ast_dialect)
 
 
 # a gold that disagrees with itself (USING SAMPLE, random(), now()) cannot judge anything
@@ -213,28 +229,47 @@ def _run_suite(record: dict, executor: Executor, spec: DatabaseSpec, gold: str, 
     record["test_suite_reason"] = "match" if judged else "no_suite_database"
 
 
-def _finish(record: dict, start: float, **fields) -> dict:
+def _finish(record: dict, start: float, config: ScoreConfig, beat, **fields) -> dict:
     record.update(fields)
+    if record["exact_match"] is None:
+        _text_metrics(record, record.get("sql") or "", config, beat)
     record.setdefault("timings", {})["total_s"] = round(time.monotonic() - start, 4)
     return record
 
 
+# What a prediction failed by when its worker stalled or raised while handling it (the gold had run).
+_FAILED_IN = {"prediction": ("timeout", "pred_exec_error"), "exact": ("pred_parse_error",) * 2,
+              "ast": ("pred_parse_error",) * 2}
+
+
 def _from_outcome(item: dict, outcome: Outcome) -> dict:
-    """The record for an item, also when its worker was killed or the job raised."""
+    """The record for an item, also when its worker was killed or the job raised.
+
+    Judgeability depends on gold and context only. Past the gold's run, a stall or an exception
+    is the prediction's failure: a metric not yet decided is false. Before it (or while the gold
+    runs), a stall is the gold's (`gold_error`), and an exception is the harness's own
+    (`harness_error`): the sample counts as a failure, and the commands report it.
+    """
     if outcome.result is not None:
         return outcome.result
-    record = {**(outcome.partial or item)}
+    record = {**item, **{m: None for m in METRIC_NAMES}, "reason": None, **(outcome.partial or {})}
     stage = outcome.stage or ""
+    stalled = outcome.killed != "error"
     why = f"worker {'killed after a stall' if outcome.killed == 'stall' else outcome.killed} in stage {stage!r}"
-    if outcome.killed == "error":
-        return {**record, "execution_match": None, "test_suite_match": None, "reason": "harness_error", "error": outcome.error}
-    if stage == "gold":
-        return {**record, "execution_match": None, "test_suite_match": None, "reason": "gold_error", "error": why}
-    if stage.startswith("suite") and stage.endswith("gold"):
-        return {**record, "test_suite_match": None, "test_suite_reason": "gold_timeout", "error": why}
+    why = why if stalled else f"{why}: {outcome.error}"
+    undecided = {m: False for m in METRIC_NAMES if record.get(m) is None}
+    if record["reason"] in UNJUDGEABLE:
+        undecided = {m: v for m, v in undecided.items() if m not in ("execution_match", "test_suite_match")}
     if stage.startswith("suite"):
-        return {**record, "test_suite_match": False, "test_suite_reason": "timeout", "error": why}
-    return {**record, "execution_match": False, "test_suite_match": False, "reason": "timeout", "error": why}
+        if stalled and stage.endswith("gold"):
+            return {**record, "test_suite_match": None, "test_suite_reason": "gold_timeout", "error": why}
+        return {**record, **undecided, "test_suite_reason": "timeout" if stalled else "pred_exec_error", "error": why}
+    if stage in _FAILED_IN:
+        reason = record["reason"] if stage != "prediction" else _FAILED_IN[stage][not stalled]
+        return {**record, **undecided, "reason": reason or _FAILED_IN[stage][not stalled], "error": why}
+    if stage == "gold" and stalled:
+        return {**record, "execution_match": None, "test_suite_match": None, "reason": "gold_error", "error": why}
+    return {**record, **undecided, "reason": "harness_error", "error": why}
 
 
 def _stall_s(config: ScoreConfig) -> float:
