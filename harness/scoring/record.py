@@ -98,5 +98,7 @@ class ScoredRecord(TypedDict, total=False):
     error: str | None
     dialect: dict[str, str]  # {"gold": path, "prediction": path}: "duckdb" or "transpiled:<dialect>"
     diff: dict[str, Any]  # the first differing rows when the results differ
+    decided_on: str  # "sample" (its own database) or "generated" (a schema-only sample: see `generated`)
+    generated: dict[str, Any]  # databases, judged, failed_database, diff
     test_suite: dict[str, Any]  # databases, judged, failed_database, diff
     timings: dict[str, float]

@@ -21,13 +21,13 @@ from harness.scoring.ordering import order_spec
 from harness.scoring.record import METRIC_NAMES, UNJUDGEABLE
 from harness.scoring.sandbox import Sandbox, SandboxLimits
 from harness.scoring.sqlmatch import ast_match, exact_match
-from harness.scoring.testsuite import read_schema, suite
+from harness.scoring.testsuite import Suite, read_schema, suite
 from harness.progress import progress_bar
 from harness.scoring.workers import Outcome, Worker, WorkerPool, run_jobs
 
 __all__ = ["SCORER_VERSION", "ScoreConfig", "Scorer", "score_item", "score_all", "check_gold", "check_golds"]
 
-SCORER_VERSION = "1.1.1"
+SCORER_VERSION = "1.2.0"
 
 _PRED_REASONS = {"parse": "pred_parse_error", "exec": "pred_exec_error", "too_large": "pred_exec_error",
                  "timeout": "timeout", "empty": "empty_prediction", "context": "pred_exec_error"}
@@ -46,6 +46,8 @@ class ScoreConfig:
     )
     ast_dialect: str = "duckdb"  # sqlglot read dialect for AST match
     test_suite_k: int = field(default=5, metadata={"help": "extra random databases per sample; 0 turns test-suite match off"})
+    generated_k: int = field(default=5, metadata={
+        "help": "generated databases that decide execution match when the sample's tables hold no rows; 0 leaves it to the empty database"})
     seed: int = 0  # seed of the test-suite databases
     workers: int = field(default_factory=lambda: os.cpu_count() or 1, metadata={"help": "scoring processes (default: CPU count)"})
     max_rows: int = 100_000  # most rows kept from one result
@@ -128,7 +130,7 @@ def _score_here(item: dict, config: ScoreConfig, beat) -> dict:
         # a run without a state of its own is judged by the initial one, which is read elsewhere
         if not runs[1].error and (all(r.state is not None for r in runs) or not any(r.mutated for r in runs)):
             seen["verdict"] = judge(executor, spec, *runs)
-            if seen["verdict"].match and config.test_suite_k > 0:
+            if seen["verdict"].match and config.test_suite_k + config.generated_k > 0:
                 seen["tables"] = read_schema(cursor, spec)
 
     beat("gold", record)
@@ -150,14 +152,24 @@ def _score_here(item: dict, config: ScoreConfig, beat) -> dict:
     verdict = seen.get("verdict") or judge(executor, spec, gold_run, pred_run)
     if not verdict.match and _unstable(executor, spec, gold, pred):
         return _finish(record, start, config, beat, **_NONDETERMINISTIC)
-    record.update(execution_match=verdict.match, reason=verdict.reason)
+    record.update(execution_match=verdict.match, reason=verdict.reason, decided_on="sample")
     if verdict.detail:
         record["diff"] = verdict.detail
     _text_metrics(record, gold, config, beat)
     if not verdict.match:
-        record["test_suite_match"] = False
-    elif config.test_suite_k > 0:
-        _run_suite(record, executor, spec, gold, pred, config, beat, seen.get("tables"))
+        return _finish(record, start, config, beat, test_suite_match=False)
+    generated_k, suite_k = config.generated_k, config.test_suite_k
+    if generated_k + suite_k == 0:
+        return _finish(record, start, config, beat)
+    # the test suite's k databases first, as for every sample; a schema-only sample's execution match
+    # is decided on generated_k more, and its test suite is its k databases after those
+    databases = suite(executor, spec, (gold, pred), suite_k, config.seed, seen.get("tables"), extra=generated_k)
+    suite_databases = range(suite_k)
+    if databases.schema_only and generated_k:
+        if not _decide_on_generated(record, executor, databases, range(suite_k, suite_k + generated_k), gold, pred, beat):
+            return _finish(record, start, config, beat)
+    if suite_k:
+        _run_suite(record, executor, databases, suite_databases, gold, pred, beat)
     return _finish(record, start, config, beat)
 
 
@@ -190,26 +202,74 @@ def _unstable(executor: Executor, spec: DatabaseSpec, gold: str, pred: str) -> b
     return any(not judge(executor, spec, *executor.run_pair(spec, gold, gold)).match for _ in range(_STABILITY_RERUNS))
 
 
-def _run_suite(record: dict, executor: Executor, spec: DatabaseSpec, gold: str, pred: str, config: ScoreConfig, beat,
-               tables: list[dict] | None) -> None:
-    """Fill test_suite_match: both scripts must agree on every generated database gold runs on
-    (`tables`: the schema of the sample's database, when already read)."""
+def _decide_on_generated(record: dict, executor: Executor, databases: Suite, indices: range, gold: str, pred: str,
+                         beat) -> bool:
+    """Decide the execution match of a schema-only sample on generated databases; whether to go on.
+
+    The empty database matched (a mismatch there is a mismatch anywhere). Gold and prediction must
+    now agree on every generated database the gold runs on; when it runs on none, the empty
+    database's verdict stands. The record says which databases decided (`decided_on`, `generated`).
+    """
+    sample_verdict = {"execution_match": record["execution_match"], "reason": record["reason"]}
+    record.update(execution_match=None, reason=None)  # undecided while the generated databases run
+    beat("generated", record)
+    failed, judged, index = _agree(executor, databases, indices, gold, pred, beat, "generated")
+    if failed is not None and failed.reason == "gold_nondeterministic":
+        record.update(execution_match=None, test_suite_match=None, **_NONDETERMINISTIC)
+        return False
+    if not judged:
+        record.update(sample_verdict)
+        return True
+    record.update(decided_on="generated", generated={"databases": len(indices), "judged": judged})
+    if failed is None:
+        record.update(execution_match=True, reason="match")
+        return True
+    record.update(execution_match=False, reason=failed.reason, test_suite_match=False)
+    record["generated"].update(failed_database=index, diff=failed.detail)
+    return False
+
+
+def _run_suite(record: dict, executor: Executor, databases: Suite, indices: range, gold: str, pred: str, beat) -> None:
+    """Fill test_suite_match: both scripts must agree on every one of these generated databases the gold runs on."""
     beat("suite", record)
-    databases = suite(executor, spec, gold, config.test_suite_k, config.seed, tables)
+    failed, judged, index = _agree(executor, databases, indices, gold, pred, beat, "suite")
+    if failed is not None and failed.reason == "gold_nondeterministic":
+        record.update(execution_match=None, test_suite_match=None, **_NONDETERMINISTIC)
+    elif failed is not None:
+        record.update(test_suite_match=False, test_suite_reason=failed.reason,
+                      test_suite={"databases": len(indices), "failed_database": index, "diff": failed.detail})
+    else:
+        record["test_suite"] = {"databases": len(indices), "judged": judged}
+        record["test_suite_match"] = True if judged else None
+        record["test_suite_reason"] = "match" if judged else "no_suite_database"
+
+
+def _agree(executor: Executor, databases: Suite, indices: range, gold: str, pred: str, beat,
+           stage: str) -> tuple[Verdict | None, int, int | None]:
+    """Judge gold and prediction on generated databases until one disagrees.
+
+    Each database reports stages `<stage>:<i>`, `<stage>:<i>:gold` and `<stage>:<i>:prediction`
+    (the record stays as last reported at `<stage>`).
+
+    Returns:
+        (the first disagreeing verdict, reason gold_nondeterministic when the gold disagrees with
+        itself there, or None; the number of databases judged, those where the gold ran; the
+        index of the disagreeing database).
+    """
     judged = 0
-    for i in range(databases.size):
-        beat(f"suite:{i}")  # `record` is as reported at "suite" until the suite ends
+    for i in (i for i in indices if i < databases.size):
+        beat(f"{stage}:{i}")
 
         def between(i=i):
-            beat(f"suite:{i}:prediction")
+            beat(f"{stage}:{i}:prediction")
 
         def on_generated(cursor, db, objects, i=i):
-            beat(f"suite:{i}:gold")
+            beat(f"{stage}:{i}:gold")
             return executor.run_on(cursor, db, gold, pred, between, objects=objects)
 
         db, runs = databases.database(executor, i, on_generated)
         if runs is None:
-            beat(f"suite:{i}:gold")
+            beat(f"{stage}:{i}:gold")
             gold_run, pred_run = executor.run_pair(db, gold, pred, between=between)
         else:
             gold_run, pred_run = executor.finish_pair(db, runs, pred)
@@ -218,15 +278,10 @@ def _run_suite(record: dict, executor: Executor, spec: DatabaseSpec, gold: str, 
         verdict = judge(executor, db, gold_run, pred_run) if not pred_run.error else Verdict(False, _PRED_REASONS[pred_run.error_kind])
         judged += 1
         if not verdict.match and _unstable(executor, db, gold, pred):
-            record.update(execution_match=None, **_NONDETERMINISTIC)
-            return
+            return Verdict(False, "gold_nondeterministic"), judged, i
         if not verdict.match:
-            record.update(test_suite_match=False, test_suite_reason=verdict.reason,
-                          test_suite={"databases": databases.size, "failed_database": i, "diff": verdict.detail})
-            return
-    record["test_suite"] = {"databases": databases.size, "judged": judged}
-    record["test_suite_match"] = True if judged else None
-    record["test_suite_reason"] = "match" if judged else "no_suite_database"
+            return verdict, judged, i
+    return None, judged, None
 
 
 def _finish(record: dict, start: float, config: ScoreConfig, beat, **fields) -> dict:
@@ -260,6 +315,10 @@ def _from_outcome(item: dict, outcome: Outcome) -> dict:
     undecided = {m: False for m in METRIC_NAMES if record.get(m) is None}
     if record["reason"] in UNJUDGEABLE:
         undecided = {m: v for m, v in undecided.items() if m not in ("execution_match", "test_suite_match")}
+    if stage.startswith("generated"):  # a schema-only sample's execution match, decided on generated databases
+        if stalled and stage.endswith("gold"):
+            return {**record, "execution_match": None, "test_suite_match": None, "reason": "gold_error", "error": why}
+        return {**record, **undecided, "reason": _FAILED_IN["prediction"][not stalled], "error": why}
     if stage.startswith("suite"):
         if stalled and stage.endswith("gold"):
             return {**record, "test_suite_match": None, "test_suite_reason": "gold_timeout", "error": why}

@@ -1,10 +1,13 @@
-"""Test-suite databases: k random databases of a sample's schema that both scripts must agree on.
+"""Generated databases: random databases of a sample's schema that gold and prediction must agree on.
 
-The schema and the observed values are read from the sample's own database. Each column draws
-from its observed values (and those of same-named columns in other tables, so joins hit), their
-neighbours (n +/- 1, a day either side, other letter case), boundary values, literals of the gold
-query and NULL. Rows that break a constraint are dropped. Generation is deterministic in the seed,
-and the prepared databases are cached per schema and gold literals in the worker process.
+They serve the test-suite match, and decide the execution match of a schema-only sample (one
+whose tables hold no rows, where the empty database decides nothing). The schema and the observed
+values are read from the sample's own database. Each column draws from its observed values (and
+those of same-named columns in other tables, so joins hit) or, with none, defaults of its type;
+their neighbours (n +/- 1, a day either side, other letter case), boundary values, the literals of
+the gold and of the prediction with their neighbours, and NULL. Rows that break a constraint are
+dropped. Generation is deterministic in the seed, and the prepared databases are cached per schema
+and literals in the worker process.
 """
 
 from __future__ import annotations
@@ -22,14 +25,14 @@ from typing import TypeVar
 import duckdb
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
+from harness.scoring.dialect import PARSE_FAILURES
 from harness.scoring.execution import DatabaseSpec, Executor
 from harness.scoring.sandbox import DATABASE
 
 T = TypeVar("T")
 
-_CACHE: OrderedDict[str, "Suite"] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, int], "Suite"] = OrderedDict()
 _CACHE_SIZE = 256
 _DEFAULTS = {
     int: [0, 1, 2, 3, 5, 10, 100],
@@ -42,12 +45,24 @@ _DEFAULTS = {
 _INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
 
-def gold_literals(gold: str, dialects: tuple[str, ...]) -> list:
-    """String and number literals of the gold query (they make filters select something)."""
+_MOST_LITERALS = 32
+
+
+def script_literals(scripts: tuple[str, ...], dialects: tuple[str, ...]) -> list:
+    """The literals of each script, the first script's first (a long prediction cannot crowd out the gold's)."""
+    out: dict[str, object] = {}
+    for script in scripts:
+        for value in literals(script, dialects):
+            out.setdefault(repr(value), value)
+    return list(out.values())[: 2 * _MOST_LITERALS]
+
+
+def literals(sql: str, dialects: tuple[str, ...]) -> list:
+    """String and number literals of a script (they make filters select something); none when it does not parse."""
     for dialect in ("duckdb", *dialects):
         try:
-            trees = sqlglot.parse(gold, read=dialect)
-        except SqlglotError:
+            trees = sqlglot.parse(sql, read=dialect)
+        except PARSE_FAILURES:
             continue
         out = []
         for literal in (lit for tree in trees if tree for lit in tree.find_all(exp.Literal)):
@@ -58,13 +73,13 @@ def gold_literals(gold: str, dialects: tuple[str, ...]) -> list:
                     out.append(int(literal.this) if literal.is_int else float(literal.this))
                 except ValueError:
                     pass
-        return sorted(set(out), key=repr)[:32]
+        return sorted(set(out), key=repr)[:_MOST_LITERALS]
     return []
 
 
 @dataclass
 class Suite:
-    """The test suite of one schema and gold: what its databases are drawn from, and those drawn so far.
+    """The generated databases of one schema and pair of scripts: what they are drawn from, and those drawn so far.
 
     Each database comes from its own seed, so they are generated one at a time when first asked
     for: a prediction that fails on the first database costs no generation of the others.
@@ -77,6 +92,12 @@ class Suite:
     size: int
     specs: dict[int, DatabaseSpec] = field(default_factory=dict)
     pools: dict | None = None  # what each column draws from, the same for every database
+
+    @property
+    def schema_only(self) -> bool:
+        """Whether the sample's database has tables and every one of them is empty."""
+        tables = [t for t in self.tables if "view" not in t]
+        return bool(tables) and not any(t["rows"] for t in tables)
 
     def database(
         self, executor: Executor, i: int, use: Callable[[duckdb.DuckDBPyConnection, DatabaseSpec, list[tuple] | None], T]
@@ -105,14 +126,18 @@ class Suite:
             return spec, use(cursor, spec, None if views else [(DATABASE, "main", t["name"], "table") for t in self.tables])
 
 
-def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int, tables: list[dict] | None = None) -> Suite:
-    """The test suite of k databases for a sample (cached).
+def suite(executor: Executor, base: DatabaseSpec, scripts: tuple[str, ...], k: int, seed: int,
+          tables: list[dict] | None = None, extra: int = 0) -> Suite:
+    """The k (+ extra) generated databases of a sample and pair of scripts (cached).
+
+    Database i is the same whatever `extra` is, so the first k do not depend on whether more are asked for.
 
     Args:
         executor: Runs statements in the sandbox.
         base: The sample's database (its schema and values are read from it).
-        gold: Gold SQL, for its literals.
-        k: Number of databases.
+        scripts: Gold and prediction, for their literals.
+        k: Number of databases, part of every database's seed.
+        extra: Databases wanted beyond the k.
         seed: Base random seed.
         tables: `read_schema` of the sample's database when the caller already read it;
             otherwise the database is built again to read it.
@@ -120,11 +145,11 @@ def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int, 
     Returns:
         The suite; of size 0 when the schema cannot be read.
     """
-    literals = gold_literals(gold, executor.dialects)
-    key = hashlib.sha256(repr((base, literals, k, seed)).encode()).hexdigest()
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
+    values = script_literals(scripts, executor.dialects)
+    key = hashlib.sha256(repr((base, values, k, seed)).encode()).hexdigest()
+    if (key, extra) in _CACHE:
+        _CACHE.move_to_end((key, extra))
+        return _CACHE[key, extra]
     if tables is None:
         with executor.sandbox.fresh(base.db_path) as cursor:
             try:
@@ -133,10 +158,10 @@ def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int, 
                 tables = []
             else:
                 tables = read_schema(cursor, base)
-    _CACHE[key] = Suite(tables, literals, key, seed, k if tables else 0)
+    _CACHE[key, extra] = Suite(tables, values, key, seed, k + extra if tables else 0)
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
-    return _CACHE[key]
+    return _CACHE[key, extra]
 
 
 def read_schema(cursor: duckdb.DuckDBPyConnection, base: DatabaseSpec) -> list[dict]:
@@ -223,7 +248,7 @@ def _neighbours(value) -> list:
 
 
 def _pools(tables: list[dict], literals: list) -> dict:
-    """(table, column) -> (observed, neighbours, boundaries, gold literals and their neighbours)."""
+    """(table, column) -> (observed, neighbours, boundaries, script literals and their neighbours)."""
     by_name = defaultdict(list)
     for table in tables:
         if "view" not in table:
@@ -236,6 +261,8 @@ def _pools(tables: list[dict], literals: list) -> dict:
             observed = list({repr(v): v for v in by_name[column.lower()]}.values())  # lists and structs are unhashable
             if kind is float:
                 literal = [v for v in literals if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            elif kind in (dt.date, dt.datetime):
+                literal = [t for t in (_as_time(v, kind) for v in literals) if t is not None]
             else:
                 literal = [v for v in literals if kind is not None and type(v) is kind]
             base = observed or _DEFAULTS.get(kind, [])
@@ -247,17 +274,35 @@ def _pools(tables: list[dict], literals: list) -> dict:
             if kind is str:
                 boundary.append("")
             near_literal = literal + [n for v in literal for n in _neighbours(v)]
-            pools[table["name"], column] = (base, [n for v in base for n in _neighbours(v)], boundary, near_literal)
+            shares = _OBSERVED_SHARES
+            if not observed:  # only the type's defaults: the scripts' own literals are what filters meet
+                near_literal, shares = literal + near_literal, _UNOBSERVED_SHARES
+            pools[table["name"], column] = (base, [n for v in base for n in _neighbours(v)], boundary, near_literal, shares)
     return pools
 
 
-def _value(rng: random.Random, pool: tuple[list, list, list, list], nullable: bool, null_rate: float):
-    """One cell: NULL, an observed value, a neighbour, a boundary, or a gold literal (or its neighbour)."""
-    observed, neighbours, boundary, near_literal = pool
+# Cumulative shares of observed values, their neighbours, boundaries and script literals in a cell.
+_OBSERVED_SHARES = (0.45, 0.6, 0.75, 1.0)
+_UNOBSERVED_SHARES = (0.15, 0.25, 0.35, 1.0)
+
+
+def _as_time(value, kind):
+    """A string literal read as a date or timestamp of `kind` (the way SQL compares them), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10]) if kind is dt.date else dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _value(rng: random.Random, pool: tuple, nullable: bool, null_rate: float):
+    """One cell: NULL, an observed value, a neighbour, a boundary, or a script literal (or its neighbour)."""
+    observed, neighbours, boundary, near_literal, shares = pool
     if (nullable and rng.random() < null_rate) or not observed:
         return None
     roll = rng.random()
-    for share, choices in ((0.45, observed), (0.6, neighbours), (0.75, boundary), (1.0, near_literal)):
+    for share, choices in zip(shares, (observed, neighbours, boundary, near_literal)):
         if roll < share and choices:
             return rng.choice(choices)
     return rng.choice(observed)
@@ -282,7 +327,7 @@ def _generate(cursor: duckdb.DuckDBPyConnection, tables: list[dict], pools: dict
         rows = [r for r in table["rows"] if rng.random() < 0.5]
         null_rate = rng.choice((0.1, 0.2, 0.4))
         used = {c: {r[i] for r in rows} for i, (c, _, _) in enumerate(table["columns"]) if c in table["unique"]}
-        for _ in range(rng.randint(8, 20)):
+        for _ in range(rng.randint(8, 20) if table["rows"] else rng.randint(20, 40)):  # an empty table: more rows
             row = []
             for column, _, nullable in table["columns"]:
                 value = _value(rng, pools[table["name"], column], bool(nullable), null_rate)
