@@ -25,6 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=5.0, action=ScoreOption, field="timeout_s", suffix=" (default %(default)s)")
     parser.add_argument("--workers", type=int, action=ScoreOption, field="workers")
     parser.add_argument("--test-suite-k", type=int, default=5, action=ScoreOption, field="test_suite_k", suffix=" (default %(default)s)")
+    parser.add_argument("--generated-k", type=int, default=5, action=ScoreOption, field="generated_k", suffix=" (default %(default)s)")
     parser.add_argument("--dialects", default="mysql,postgres", action=ScoreOption, field="source_dialects",
                         suffix=", comma-separated (default %(default)s)")
     parser.add_argument("--memory-limit", default="512MB", action=ScoreOption, field="memory_limit", suffix=" (default %(default)s)")
@@ -77,10 +78,10 @@ def main(args: argparse.Namespace) -> int:
         items = read_rows(args.predictions, _REQUIRED)
     else:
         raise HarnessInputError("give PREDICTIONS.jsonl, or --dataset and --predictions")
-    if args.test_suite_k < 0 or args.timeout <= 0 or (args.workers is not None and args.workers < 1):
-        raise HarnessInputError("--timeout and --workers must be positive, --test-suite-k not negative")
+    if min(args.test_suite_k, args.generated_k) < 0 or args.timeout <= 0 or (args.workers is not None and args.workers < 1):
+        raise HarnessInputError("--timeout and --workers must be positive, --test-suite-k and --generated-k not negative")
     dialects = tuple(d.strip() for d in args.dialects.split(",") if d.strip())
-    config = ScoreConfig(timeout_s=args.timeout, test_suite_k=args.test_suite_k, source_dialects=dialects,
+    config = ScoreConfig(timeout_s=args.timeout, test_suite_k=args.test_suite_k, generated_k=args.generated_k, source_dialects=dialects,
                          memory_limit=args.memory_limit, **({"workers": args.workers} if args.workers else {}))
     records = score_all(items, config, progress=not args.no_progress)
     if args.out:
