@@ -23,16 +23,14 @@ from decimal import Decimal
 from typing import TypeVar
 
 import duckdb
-import sqlglot
-from sqlglot import exp
 
-from harness.scoring.dialect import PARSE_FAILURES
 from harness.scoring.execution import DatabaseSpec, Executor
+from harness.scoring.literals import Literals, script_literals
 from harness.scoring.sandbox import DATABASE
 
 T = TypeVar("T")
 
-_CACHE: OrderedDict[tuple[str, int], "Suite"] = OrderedDict()
+_CACHE: OrderedDict[tuple, "Suite"] = OrderedDict()
 _CACHE_SIZE = 256
 _DEFAULTS = {
     int: [0, 1, 2, 3, 5, 10, 100],
@@ -45,38 +43,6 @@ _DEFAULTS = {
 _INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
 
-_MOST_LITERALS = 32
-
-
-def script_literals(scripts: tuple[str, ...], dialects: tuple[str, ...]) -> list:
-    """The literals of each script, the first script's first (a long prediction cannot crowd out the gold's)."""
-    out: dict[str, object] = {}
-    for script in scripts:
-        for value in literals(script, dialects):
-            out.setdefault(repr(value), value)
-    return list(out.values())[: 2 * _MOST_LITERALS]
-
-
-def literals(sql: str, dialects: tuple[str, ...]) -> list:
-    """String and number literals of a script (they make filters select something); none when it does not parse."""
-    for dialect in ("duckdb", *dialects):
-        try:
-            trees = sqlglot.parse(sql, read=dialect)
-        except PARSE_FAILURES:
-            continue
-        out = []
-        for literal in (lit for tree in trees if tree for lit in tree.find_all(exp.Literal)):
-            if literal.is_string:
-                out.append(literal.this)
-            else:
-                try:
-                    out.append(int(literal.this) if literal.is_int else float(literal.this))
-                except ValueError:
-                    pass
-        return sorted(set(out), key=repr)[:_MOST_LITERALS]
-    return []
-
-
 @dataclass
 class Suite:
     """The generated databases of one schema and pair of scripts: what they are drawn from, and those drawn so far.
@@ -86,7 +52,7 @@ class Suite:
     """
 
     tables: list[dict]
-    literals: list
+    literals: Literals
     key: str
     seed: int
     size: int
@@ -145,11 +111,11 @@ def suite(executor: Executor, base: DatabaseSpec, scripts: tuple[str, ...], k: i
     Returns:
         The suite; of size 0 when the schema cannot be read.
     """
-    values = script_literals(scripts, executor.dialects)
-    key = hashlib.sha256(repr((base, values, k, seed)).encode()).hexdigest()
-    if (key, extra) in _CACHE:
-        _CACHE.move_to_end((key, extra))
-        return _CACHE[key, extra]
+    found = script_literals(scripts, executor.dialects)
+    cached = (base, found, k, seed, extra)
+    if cached in _CACHE:
+        _CACHE.move_to_end(cached)
+        return _CACHE[cached]
     if tables is None:
         with executor.sandbox.fresh(base.db_path) as cursor:
             try:
@@ -158,10 +124,16 @@ def suite(executor: Executor, base: DatabaseSpec, scripts: tuple[str, ...], k: i
                 tables = []
             else:
                 tables = read_schema(cursor, base)
-    _CACHE[key, extra] = Suite(tables, values, key, seed, k + extra if tables else 0)
+    made = Suite(tables, found, "", seed, k + extra if tables else 0)
+    if made.schema_only:  # the views' own literals pick the rows they show
+        made.literals = script_literals((*scripts, *(t["view"] for t in tables if "view" in t)), executor.dialects)
+        made.key = hashlib.sha256(repr((base, made.literals, k, seed)).encode()).hexdigest()
+    else:  # seeded by the literals alone: with those of the gold only, the databases of scorer 1.1
+        made.key = hashlib.sha256(repr((base, list(found.values), k, seed)).encode()).hexdigest()
+    _CACHE[cached] = made
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
-    return _CACHE[key, extra]
+    return made
 
 
 def read_schema(cursor: duckdb.DuckDBPyConnection, base: DatabaseSpec) -> list[dict]:
@@ -247,8 +219,23 @@ def _neighbours(value) -> list:
     return []
 
 
-def _pools(tables: list[dict], literals: list) -> dict:
-    """(table, column) -> (observed, neighbours, boundaries, script literals and their neighbours)."""
+def _typed(values, kind) -> list:
+    """The values a column of `kind` can hold: numbers for numbers, ISO strings read as dates for dates."""
+    if kind is float:
+        return [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if kind in (dt.date, dt.datetime):
+        return [t for t in (_as_time(v, kind) for v in values) if t is not None]
+    return [v for v in values if kind is not None and type(v) is kind]
+
+
+def _pools(tables: list[dict], literals: Literals) -> dict:
+    """(table, column) -> ((cumulative share, values), ...): what a cell draws from.
+
+    A column with observed values draws its cells from them (45%), their neighbours, boundaries,
+    and the script literals with their neighbours (a quarter). One with none (a schema-only
+    sample) draws half of them from the literals compared with a column of its name, so that rows
+    meet every condition of a filter at once, and most of the rest from the other literals.
+    """
     by_name = defaultdict(list)
     for table in tables:
         if "view" not in table:
@@ -259,12 +246,7 @@ def _pools(tables: list[dict], literals: list) -> dict:
         for column, data_type, _ in table["columns"]:
             kind = _python_type(data_type)
             observed = list({repr(v): v for v in by_name[column.lower()]}.values())  # lists and structs are unhashable
-            if kind is float:
-                literal = [v for v in literals if isinstance(v, (int, float)) and not isinstance(v, bool)]
-            elif kind in (dt.date, dt.datetime):
-                literal = [t for t in (_as_time(v, kind) for v in literals) if t is not None]
-            else:
-                literal = [v for v in literals if kind is not None and type(v) is kind]
+            literal = _typed(literals.values, kind)
             base = observed or _DEFAULTS.get(kind, [])
             # columns of one name in several tables may differ in type: boundaries come from this type only
             typed = [v for v in base if isinstance(v, (int, float) if kind is float else kind) and not isinstance(v, bool)] if kind in (int, float, str, dt.date) else []
@@ -273,17 +255,17 @@ def _pools(tables: list[dict], literals: list) -> dict:
                 boundary.append(0)
             if kind is str:
                 boundary.append("")
-            near_literal = literal + [n for v in literal for n in _neighbours(v)]
-            shares = _OBSERVED_SHARES
-            if not observed:  # only the type's defaults: the scripts' own literals are what filters meet
-                near_literal, shares = literal + near_literal, _UNOBSERVED_SHARES
-            pools[table["name"], column] = (base, [n for v in base for n in _neighbours(v)], boundary, near_literal, shares)
+            neighbours = [n for v in base for n in _neighbours(v)]
+            if observed:
+                near_literal = literal + [n for v in literal for n in _neighbours(v)]
+                pools[table["name"], column] = ((0.45, base), (0.6, neighbours), (0.75, boundary), (1.0, near_literal))
+                continue
+            own = _typed(literals.of_column(column), kind) or literal
+            pools[table["name"], column] = (
+                (0.5, own), (0.65, literal), (0.8, [n for v in own + literal for n in _neighbours(v)]),
+                (0.9, base), (0.95, boundary), (1.0, neighbours),
+            )
     return pools
-
-
-# Cumulative shares of observed values, their neighbours, boundaries and script literals in a cell.
-_OBSERVED_SHARES = (0.45, 0.6, 0.75, 1.0)
-_UNOBSERVED_SHARES = (0.15, 0.25, 0.35, 1.0)
 
 
 def _as_time(value, kind):
@@ -296,16 +278,16 @@ def _as_time(value, kind):
         return None
 
 
-def _value(rng: random.Random, pool: tuple, nullable: bool, null_rate: float):
-    """One cell: NULL, an observed value, a neighbour, a boundary, or a script literal (or its neighbour)."""
-    observed, neighbours, boundary, near_literal, shares = pool
-    if (nullable and rng.random() < null_rate) or not observed:
+def _value(rng: random.Random, pool: tuple[tuple[float, list], ...], nullable: bool, null_rate: float):
+    """One cell: NULL, or a value of the first share of the pool the roll falls in (an empty share passes it on)."""
+    fallback = next((choices for _, choices in pool if choices), None)
+    if (nullable and rng.random() < null_rate) or not fallback:
         return None
     roll = rng.random()
-    for share, choices in zip(shares, (observed, neighbours, boundary, near_literal)):
+    for share, choices in pool:
         if roll < share and choices:
             return rng.choice(choices)
-    return rng.choice(observed)
+    return rng.choice(fallback)
 
 
 def _generate(cursor: duckdb.DuckDBPyConnection, tables: list[dict], pools: dict, rng: random.Random) -> tuple[DatabaseSpec, bool]:
@@ -327,7 +309,7 @@ def _generate(cursor: duckdb.DuckDBPyConnection, tables: list[dict], pools: dict
         rows = [r for r in table["rows"] if rng.random() < 0.5]
         null_rate = rng.choice((0.1, 0.2, 0.4))
         used = {c: {r[i] for r in rows} for i, (c, _, _) in enumerate(table["columns"]) if c in table["unique"]}
-        for _ in range(rng.randint(8, 20) if table["rows"] else rng.randint(20, 40)):  # an empty table: more rows
+        for _ in range(rng.randint(8, 20) if table["rows"] else _empty_table_rows(rng)):
             row = []
             for column, _, nullable in table["columns"]:
                 value = _value(rng, pools[table["name"], column], bool(nullable), null_rate)
@@ -344,6 +326,13 @@ def _generate(cursor: duckdb.DuckDBPyConnection, tables: list[dict], pools: dict
             if kept:
                 prepared.append((insert + ", ".join([marks] * len(kept)), tuple(v for row in kept for v in row)))
     return DatabaseSpec(prepared=tuple(prepared)), exact
+
+
+def _empty_table_rows(rng: random.Random) -> int:
+    """Rows for a table the sample left empty: usually many, so that filters meet their values,
+    sometimes one to three, so that a row can equal an aggregate of its table (`x >= AVG(x)`)."""
+    few, many = rng.randint(1, 3), rng.randint(20, 40)
+    return few if rng.random() < 0.3 else many
 
 
 def _fresh(value, used: set):

@@ -37,7 +37,7 @@ def test_schema_only_sample_is_decided_on_generated_databases():
         record = records[name]
         assert record["execution_match"] is False and record["test_suite_match"] is False, name
         assert record["decided_on"] == "generated" and record["reason"] == "row_mismatch", name
-        assert record["generated"]["failed_database"] < 5 and record["generated"]["diff"]
+        assert 5 <= record["generated"]["failed_database"] < 10 and record["generated"]["diff"]  # after the suite's 5
 
 
 def test_a_mismatch_on_the_empty_database_stands_and_data_decides_as_before():
