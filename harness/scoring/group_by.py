@@ -10,9 +10,13 @@ then come from the row holding the minimum or maximum, and that row is also one 
 A query is grouped when it has a GROUP BY, or when it aggregates without one (one group of all
 rows: `SELECT name, MAX(age) FROM t`). Every SELECT of the statement is rewritten on its own
 (subqueries, CTEs, set operations). Bare columns are looked for in the select list, HAVING and
-ORDER BY; a bare HAVING or ORDER BY name that is an output column's name refers to that output
-and stays. A bare select-list column keeps its output name (`name` becomes
+ORDER BY, and in correlated subqueries there (`t.id` in `(SELECT COUNT(*) FROM u WHERE
+u.t_id = t.id)`); a bare HAVING or ORDER BY name that is an output column's name refers to that
+output and stays. A bare select-list column keeps its output name (`name` becomes
 `ANY_VALUE(name) AS name`); aliases stay as they are.
+
+Without the schema, two shapes stay as they are: `SELECT *` in a grouped query, and a GROUP BY
+name that is both a column and a select-list alias (taken as the alias).
 """
 
 from __future__ import annotations
@@ -57,13 +61,15 @@ def _rewrite_scope(select: exp.Select) -> bool:
     outputs = {p.alias.lower() for p in projections if isinstance(p, exp.Alias)}
     outputs |= {p.name.lower() for p in projections if isinstance(p, exp.Column) and not p.is_star}
     grouped_projections = _projections_grouped_by_position_or_alias(projections, keys)
+    sources = {part.this.alias_or_name.lower() for part in (select.args.get("from_"), *(select.args.get("joins") or []))
+               if part is not None}
     bare, aggregates = [], []
     for i, projection in enumerate(projections):
         if i not in grouped_projections:
-            _scan(projection, keys, set(), bare, aggregates)
+            _scan(projection, keys, set(), sources, bare, aggregates)
     for clause in (select.args.get("having"), select.args.get("order")):
         if clause is not None:
-            _scan(clause, keys, outputs, bare, aggregates)
+            _scan(clause, keys, outputs, sources, bare, aggregates)
     if not group and not aggregates or not bare:
         return False
     wrap = _wrapper(aggregates)
@@ -102,19 +108,21 @@ def _projections_grouped_by_position_or_alias(projections: list[exp.Expression],
     return out
 
 
-def _scan(root: exp.Expression, keys: list[exp.Expression], outputs: set[str], bare: list, aggregates: list) -> None:
+def _scan(
+    root: exp.Expression, keys: list[exp.Expression], outputs: set[str], sources: set[str], bare: list, aggregates: list
+) -> None:
     """Collect the bare columns and the aggregates of one clause of a SELECT.
 
-    Nested queries are other scopes and are not entered; neither are aggregates and grouped
-    expressions, whose columns are allowed. A column without table whose name is in `outputs`
-    refers to that output column.
+    Aggregates and grouped expressions are not entered: their columns are allowed. Nested queries
+    are other scopes: only their references to this SELECT's tables (`sources`) count here. A
+    column without table whose name is in `outputs` refers to that output column.
     """
     stack = [root]
     while stack:
         node = stack.pop()
         if node is not root and isinstance(node, exp.Query):
-            continue
-        if _is_aggregate(node):
+            bare.extend(c for c in _outer_references(node, sources) if not _is_grouped(c, keys))
+        elif _is_aggregate(node):
             aggregates.append(node)
         elif _is_grouped(node, keys):
             continue
@@ -123,6 +131,29 @@ def _scan(root: exp.Expression, keys: list[exp.Expression], outputs: set[str], b
                 bare.append(node)
         else:
             stack.extend(node.iter_expressions())
+
+
+def _outer_references(query: exp.Query, sources: set[str]) -> list[exp.Column]:
+    """Columns of a nested query that name a table of the enclosing SELECT (`sources`) it does not
+    define itself, outside the nested query's own aggregates (a correlated subquery's references)."""
+    outer = sources - {t.alias_or_name.lower() for t in query.find_all(exp.Table)}
+    outer -= {a.name.lower() for a in query.find_all(exp.TableAlias)}
+    if not outer:
+        return []
+    found = []
+    for column in query.find_all(exp.Column):
+        if column.table.lower() in outer and not _inside_aggregate(column, query):
+            found.append(column)
+    return found
+
+
+def _inside_aggregate(node: exp.Expression, top: exp.Expression) -> bool:
+    """Whether an aggregate between `node` and its ancestor `top` holds it."""
+    while node is not top:
+        if _is_aggregate(node):
+            return True
+        node = node.parent
+    return False
 
 
 def _is_aggregate(node: exp.Expression) -> bool:
