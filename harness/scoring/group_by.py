@@ -3,9 +3,10 @@
 MySQL (without ONLY_FULL_GROUP_BY) and SQLite accept a grouped query that selects a column
 neither grouped nor aggregated ("bare" column), taking its value from some row of the group;
 DuckDB rejects it. `lenient_group_by` wraps each bare column in `ANY_VALUE(...)`, which is that
-meaning. When the query's only aggregate is one MIN(x) or MAX(x), a bare column becomes
-`ARG_MIN_NULL(col, x)` / `ARG_MAX_NULL(col, x)` instead: SQLite documents that its bare columns
-then come from the row holding the minimum or maximum, and that row is also one MySQL may pick.
+meaning. When the query's only aggregate is one MIN(x) or MAX(x), a bare column takes its value
+from the row holding the minimum or maximum instead (`ARG_MIN_NULL(col, x)`, `ARG_MAX_NULL(col, x)`,
+and ANY_VALUE where that is NULL): SQLite documents that meaning, and that row is also one MySQL
+may pick.
 
 A query is grouped when it has a GROUP BY, or when it aggregates without one (one group of all
 rows: `SELECT name, MAX(age) FROM t`). Every SELECT of the statement is rewritten on its own
@@ -174,10 +175,15 @@ def _is_grouped(node: exp.Expression, keys: list[exp.Expression]) -> bool:
 
 
 def _wrapper(aggregates: list[exp.Expression]):
-    """How to wrap a bare column: ARG_MIN_NULL/ARG_MAX_NULL beside a lone MIN/MAX, else ANY_VALUE."""
-    if len(aggregates) == 1 and isinstance(aggregates[0], (exp.Min, exp.Max)) and not aggregates[0].expressions:
-        name = "ARG_MAX_NULL" if isinstance(aggregates[0], exp.Max) else "ARG_MIN_NULL"
-        by = aggregates[0].this
-        by = by.expressions[0] if isinstance(by, exp.Distinct) and len(by.expressions) == 1 else by
-        return lambda column: exp.Anonymous(this=name, expressions=[column, by.copy()])
-    return lambda column: exp.AnyValue(this=column)
+    """How to wrap a bare column: ANY_VALUE, or beside a lone MIN/MAX the value on its row.
+
+    ARG_MIN_NULL/ARG_MAX_NULL keep a NULL column of that row; a group whose MIN/MAX is NULL has
+    no such row, and any row's value will do (ANY_VALUE).
+    """
+    lone = aggregates[0] if len(aggregates) == 1 else None
+    if not isinstance(lone, (exp.Min, exp.Max)) or lone.expressions:
+        return lambda column: exp.AnyValue(this=column)
+    name = "ARG_MAX_NULL" if isinstance(lone, exp.Max) else "ARG_MIN_NULL"
+    by = lone.this.expressions[0] if isinstance(lone.this, exp.Distinct) and len(lone.this.expressions) == 1 else lone.this
+    return lambda column: (exp.case().when(exp.Is(this=lone.copy(), expression=exp.Null()), exp.AnyValue(this=column.copy()))
+                           .else_(exp.Anonymous(this=name, expressions=[column, by.copy()])))
