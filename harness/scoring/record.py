@@ -96,7 +96,9 @@ class ScoredRecord(TypedDict, total=False):
     reason: str  # a key of REASONS
     test_suite_reason: str
     error: str | None
-    dialect: dict[str, str]  # {"gold": path, "prediction": path}: "duckdb" or "transpiled:<dialect>"
+    # {"gold": path, "prediction": path}: "duckdb", "transpiled:<dialect>", "lenient_group_by" or
+    # "transpiled:<dialect>+lenient_group_by" (harness.scoring.dialect.run_with_fallback)
+    dialect: dict[str, str]
     diff: dict[str, Any]  # the first differing rows when the results differ
     decided_on: str  # "sample" (its own database) or "generated" (a schema-only sample: see `generated`)
     generated: dict[str, Any]  # databases, judged, failed_database, diff

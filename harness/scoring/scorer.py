@@ -445,7 +445,7 @@ def check_gold(item: dict, config: ScoreConfig = ScoreConfig()) -> dict:
     """Whether an item's context and gold run: {"status", "dialect", "error", "rows", "columns", "preview"}.
 
     status is "ok", "context_error", "gold_error" or "timeout"; dialect is the path that ran
-    ("duckdb", "transpiled:mysql", ...); rows is the row count of the last result, columns its
-    column names and preview its first rows as text.
+    ("duckdb", "transpiled:mysql", "lenient_group_by", ...); rows is the row count of the last
+    result, columns its column names and preview its first rows as text.
     """
     return check_golds([item], config, progress=False)[0]

@@ -1,5 +1,6 @@
 """Hand-written (gold, prediction) pairs: every reason code the scorer emits, DML, DDL, and golds,
-contexts and predictions in MySQL or PostgreSQL that only run through the transpile fallback.
+contexts and predictions in MySQL or PostgreSQL that only run through the transpile or lenient
+GROUP BY fallback.
 
 Each pair is `id`, `note` (what it is there for), `sql_context`, `sql` (gold), `prediction`, and
 optionally `config` (ScoreConfig fields that differ from the corpus defaults, for the pairs that
@@ -181,7 +182,7 @@ PAIRS = [
     _pair("pred-exec-error-unknown-table", "reason pred_exec_error: a table that does not exist",
           "SELECT title FROM books",
           "SELECT title FROM book"),
-    _pair("pred-exec-error-group-by", "reason pred_exec_error: DuckDB's strict GROUP BY",
+    _pair("pred-exec-error-group-by", "a prediction with a bare column: lenient_group_by runs it, a column too many",
           "SELECT genre, COUNT(*) FROM books GROUP BY genre",
           "SELECT genre, title, COUNT(*) FROM books GROUP BY genre"),
     _pair("pred-exec-error-too-large", "reason pred_exec_error from too_large: more rows than max_rows",
@@ -196,7 +197,7 @@ PAIRS = [
           "SELECT title FROM books",
           "```sql\n```"),
     # --- golds and contexts that do not run ------------------------------------------------------
-    _pair("gold-error-group-by", "reason gold_error: the gold breaks DuckDB's strict GROUP BY",
+    _pair("gold-error-group-by", "a gold with a bare column: lenient_group_by runs it, the prediction lacks the column",
           "SELECT genre, title, COUNT(*) FROM books GROUP BY genre",
           "SELECT genre, COUNT(*) FROM books GROUP BY genre"),
     _pair("gold-timeout", "reason gold_error from a gold past a 1 s limit",
@@ -278,6 +279,13 @@ PAIRS = [
     _pair("mysql-alter-add-after", "reason gold_error: a MySQL ADD COLUMN ... AFTER, which sqlglot transpiles with AFTER kept",
           "ALTER TABLE orders ADD COLUMN note VARCHAR(20) AFTER customer",
           "ALTER TABLE orders ADD COLUMN note VARCHAR(20)",
+          context=ORDERS),
+    _pair("mysql-gold-bare-column", "a MySQL gold selecting a column its GROUP BY key determines: runs as lenient_group_by",
+          "SELECT b.book_id, b.title, COUNT(*) FROM books b JOIN loans l ON l.book_id = b.book_id GROUP BY b.book_id",
+          "SELECT b.book_id, b.title, COUNT(*) FROM books b JOIN loans l ON l.book_id = b.book_id GROUP BY b.book_id, b.title"),
+    _pair("mysql-gold-bare-column-max", "a gold with a bare column beside its only MAX: the column comes from the MAX's row, as in SQLite",
+          "SELECT customer, MAX(amount) FROM orders",
+          "SELECT customer, amount FROM orders ORDER BY amount DESC LIMIT 1",
           context=ORDERS),
     _pair("mysql-context-identity", "a MySQL context, the gold as its own prediction",
           "SELECT customer, MAX(amount) FROM orders GROUP BY customer",
