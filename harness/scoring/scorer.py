@@ -292,43 +292,41 @@ def _finish(record: dict, start: float, config: ScoreConfig, beat, **fields) -> 
     return record
 
 
-# What a prediction failed by when its worker stalled or raised while handling it (the gold had run).
-_FAILED_IN = {"prediction": ("timeout", "pred_exec_error"), "exact": ("pred_parse_error",) * 2,
-              "ast": ("pred_parse_error",) * 2}
-
-
 def _from_outcome(item: dict, outcome: Outcome) -> dict:
     """The record for an item, also when its worker was killed or the job raised.
 
-    Judgeability depends on gold and context only. Past the gold's run, a stall or an exception
-    is the prediction's failure: a metric not yet decided is false. Before it (or while the gold
-    runs), a stall is the gold's (`gold_error`), and an exception is the harness's own
-    (`harness_error`): the sample counts as a failure, and the commands report it.
+    Judgeability depends on gold and context only. A worker that stalls or dies past the gold's
+    run fails the prediction (`timeout`, `pred_exec_error`): a metric not yet decided is false;
+    while the gold runs, the gold (`gold_error`). An exception that escaped the job is the
+    harness's own failure (`harness_error`, in `test_suite_reason` when the test suite raised): the
+    sample still counts, as a failure, and the commands report it.
     """
     if outcome.result is not None:
         return outcome.result
     record = {**item, **{m: None for m in METRIC_NAMES}, "reason": None, **(outcome.partial or {})}
     stage = outcome.stage or ""
-    stalled = outcome.killed != "error"
     why = f"worker {'killed after a stall' if outcome.killed == 'stall' else outcome.killed} in stage {stage!r}"
-    why = why if stalled else f"{why}: {outcome.error}"
     undecided = {m: False for m in METRIC_NAMES if record.get(m) is None}
     if record["reason"] in UNJUDGEABLE:
         undecided = {m: v for m, v in undecided.items() if m not in ("execution_match", "test_suite_match")}
-    if stage.startswith("generated"):  # a schema-only sample's execution match, decided on generated databases
-        if stalled and stage.endswith("gold"):
-            return {**record, "execution_match": None, "test_suite_match": None, "reason": "gold_error", "error": why}
-        return {**record, **undecided, "reason": _FAILED_IN["prediction"][not stalled], "error": why}
-    if stage.startswith("suite"):
-        if stalled and stage.endswith("gold"):
+    if outcome.killed == "error":
+        why = f"{why}: {outcome.error}"
+        if stage.startswith("suite"):
+            return {**record, **undecided, "test_suite_reason": "harness_error", "error": why}
+        return {**record, **undecided, "reason": record["reason"] if record["reason"] in UNJUDGEABLE else "harness_error",
+                "error": why}
+    failed_by = "timeout" if outcome.killed == "stall" else "pred_exec_error"
+    if stage in ("", "extract"):  # before the gold ran: whose doing is not known, so the harness's
+        return {**record, **undecided, "reason": "harness_error", "error": why}
+    if stage.endswith("gold"):  # the gold's run: the gold's doing
+        if stage.startswith("suite"):
             return {**record, "test_suite_match": None, "test_suite_reason": "gold_timeout", "error": why}
-        return {**record, **undecided, "test_suite_reason": "timeout" if stalled else "pred_exec_error", "error": why}
-    if stage in _FAILED_IN:
-        reason = record["reason"] if stage != "prediction" else _FAILED_IN[stage][not stalled]
-        return {**record, **undecided, "reason": reason or _FAILED_IN[stage][not stalled], "error": why}
-    if stage == "gold" and stalled:
         return {**record, "execution_match": None, "test_suite_match": None, "reason": "gold_error", "error": why}
-    return {**record, **undecided, "reason": "harness_error", "error": why}
+    if stage.startswith("suite"):
+        return {**record, **undecided, "test_suite_reason": failed_by, "error": why}
+    if stage in ("exact", "ast"):  # the execution verdict stands; only the text metrics were left
+        return {**record, **undecided, "error": why}
+    return {**record, **undecided, "reason": failed_by, "error": why}  # prediction, generated databases
 
 
 def _stall_s(config: ScoreConfig) -> float:

@@ -60,8 +60,8 @@ ITEM = {"id": "s1", "sql_context": CONTEXT, "sql": GOLD, "prediction": "SELECT 1
 
 @pytest.mark.parametrize("stage, killed, reason", [
     ("prediction", "stall", "timeout"),
-    ("prediction", "error", "pred_exec_error"),
-    ("prediction", "crash", "timeout"),
+    ("prediction", "crash", "pred_exec_error"),
+    ("prediction", "error", "harness_error"),  # an exception that escaped: the harness's, counted as a failure
 ])
 def test_a_worker_lost_on_the_prediction_fails_the_prediction(stage, killed, reason):
     partial = {**ITEM, "prediction_sql": "SELECT 1", "exact_match": None, "ast_match": None, "execution_match": None,
@@ -89,7 +89,9 @@ def test_an_unjudgeable_sample_stays_unjudgeable_when_the_prediction_hangs_a_par
 def test_a_stalled_gold_is_unjudgeable_and_an_internal_error_counts_as_a_failure():
     stalled = _from_outcome(ITEM, Outcome(killed="stall", stage="gold", partial={**ITEM, "reason": None}))
     assert stalled["reason"] == "gold_error" and stalled["execution_match"] is None
-    for stage in ("gold", "extract", None):
+    before_gold = _from_outcome(ITEM, Outcome(killed="stall", stage="extract", partial={**ITEM, "reason": None}))
+    assert before_gold["reason"] == "harness_error" and before_gold["execution_match"] is False
+    for stage in ("gold", "extract", "prediction", "generated:2:prediction", None):
         failed = _from_outcome(ITEM, Outcome(killed="error", stage=stage, error="KeyError: 'x'"))
         assert failed["reason"] == "harness_error" and failed["execution_match"] is False
         assert failed["test_suite_match"] is False and "KeyError" in failed["error"]
@@ -103,3 +105,6 @@ def test_a_suite_lost_on_the_prediction_fails_the_test_suite_only():
     assert timed_out["test_suite_reason"] == "timeout"
     gold_slow = _from_outcome(ITEM, Outcome(killed="stall", stage="suite:2:gold", partial=partial))
     assert gold_slow["test_suite_match"] is None and gold_slow["test_suite_reason"] == "gold_timeout"
+    raised = _from_outcome(ITEM, Outcome(killed="error", stage="suite:2:prediction", partial=partial, error="TypeError"))
+    assert raised["execution_match"] is True and raised["test_suite_match"] is False
+    assert raised["test_suite_reason"] == "harness_error" and "TypeError" in raised["error"]

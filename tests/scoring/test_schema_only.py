@@ -73,7 +73,8 @@ def test_prediction_literals_join_the_test_suite_pools():
 
 @pytest.mark.parametrize("stage, killed, reason, match", [
     ("generated:1:prediction", "stall", "timeout", False),
-    ("generated:1:prediction", "error", "pred_exec_error", False),
+    ("generated:1:prediction", "crash", "pred_exec_error", False),
+    ("generated:1:prediction", "error", "harness_error", False),
     ("generated:1:gold", "stall", "gold_error", None),
 ])
 def test_a_worker_lost_on_a_generated_database(stage, killed, reason, match):
