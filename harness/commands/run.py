@@ -32,7 +32,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-quant", action="store_true", help="train on a bf16 base instead of 4-bit NF4")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override any training config field")
     parser.add_argument("--eval-every-steps", type=int, default=0, metavar="N",
-                        help="also evaluate during training every N optimizer steps, as checkpoint step_<N> (default: epoch ends only)")
+                        help="also evaluate during training every N optimizer steps, as checkpoint step_<N> "
+                             "(default: epoch ends only)")
 
 
 def main(args: argparse.Namespace) -> int:

@@ -37,7 +37,7 @@ from harness.generation.cache import GenerationCache
 from harness.generation.generate import DecodeConfig, generate
 from harness.scoring.extract import extract_sql
 from harness.scoring.record import METRIC_NAMES
-from harness.scoring.scorer import Scorer, ScoreConfig
+from harness.scoring.scorer import ScoreConfig, Scorer
 from harness.store import RunStore, epoch_name, step_name
 
 
@@ -52,7 +52,7 @@ class _Pending:
     order: list[str]  # sample ids in submission order
     start: int
     stop: int
-    submitted: float
+    queued: float  # when its first output was queued for scoring
 
 
 class EvaluateDuringTraining(TrainerCallback):
@@ -151,9 +151,10 @@ class EvaluateDuringTraining(TrainerCallback):
         """Generate for every sample with the in-memory model and queue the outputs for scoring."""
         checkpoint = Checkpoint(label, self.model_name, str(folder))
         cache = generation_cache(checkpoint, self.decode)
-        order, start = [], self._submitted
+        order, start, queued = [], self._submitted, []
 
         def submit(outputs: dict[str, str]) -> None:
+            queued.append(time.perf_counter())
             for sample_id, output in outputs.items():
                 order.append(sample_id)
                 item = {**self._by_id[sample_id].to_dict(), "output": output, "prediction": extract_sql(output)}
@@ -165,19 +166,25 @@ class EvaluateDuringTraining(TrainerCallback):
                                 on_outputs=submit)
         seconds = time.perf_counter() - started
         self.generate_seconds += seconds
-        self._pending.append(_Pending(checkpoint, cache, stats, step, order, start, self._submitted, started))
+        self._pending.append(_Pending(checkpoint, cache, stats, step, order, start, self._submitted,
+                                      queued[0] if queued else started))
         self.log(f"{label} (step {step}): {stats['generated']} generated, {stats['cached']} cached in {seconds:.1f} s; "
                  "scoring goes on while training does")
 
     def _collect(self, wait: bool) -> None:
-        """Store the checkpoints whose samples are all scored, oldest first; with `wait`, all of them."""
+        """Store the checkpoints whose samples are all scored, oldest first; with `wait`, all of them.
+
+        A summary's `score_seconds` runs from the checkpoint's first output queued to its records
+        collected (at the first step end after the last was scored, or at the end of training);
+        `score_wait_seconds` is how long training waited for them.
+        """
         while self._pending and (wait or self._scorer.ready(self._pending[0].start, self._pending[0].stop)):
             pending = self._pending.pop(0)
             waited = time.perf_counter()
             scored = dict(zip(pending.order, self._scorer.records(pending.start, pending.stop)))
             done = time.perf_counter()
             stats = {**pending.stats, "during_training": True, "global_step": pending.step,
-                     "score_seconds": round(done - pending.submitted, 3), "score_wait_seconds": round(done - waited, 3)}
+                     "score_seconds": round(done - pending.queued, 3), "score_wait_seconds": round(done - waited, 3)}
             records = [scored[s.id] for s in self.samples]
             summary = store_eval(self.store, pending.checkpoint, records, self.task, self.split, self.decode,
                                  pending.cache, stats)

@@ -5,17 +5,17 @@ resuming an interrupted run evaluates what the interruption lost."""
 import json
 
 import pytest
+import tiny_gemma
 import torch
 from transformers import TrainerCallback
 
-import tiny_gemma
 from harness import cli
+from harness.data.tasks import load_task
 from harness.evaluation.during_training import EvaluateDuringTraining
 from harness.evaluation.evaluate import Checkpoint, evaluate
 from harness.generation.generate import DecodeConfig
 from harness.scoring.record import METRIC_NAMES
 from harness.scoring.scorer import ScoreConfig
-from harness.data.tasks import load_task
 from harness.store import RunStore
 from harness.training import train as training
 from harness.training.presets import apply_overrides, load_preset
