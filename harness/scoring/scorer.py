@@ -359,7 +359,8 @@ class Scorer:
     """Scores items in sandboxed worker processes as they are submitted; use as a context manager.
 
     Lets a caller score while it still produces items (generation, say); `records` waits for
-    the rest and returns them in submission order.
+    the rest and returns them in submission order. A caller that submits several groups (one
+    per checkpoint, say) keeps each group's indices and asks `ready` and `records` for a slice.
 
     Args:
         config: Scoring settings.
@@ -377,22 +378,29 @@ class Scorer:
         self.started: float | None = None
         self.finished: float | None = None
 
-    def submit(self, item: dict) -> None:
-        """Queue one item for scoring."""
+    def submit(self, item: dict) -> int:
+        """Queue one item for scoring; returns its index in submission order."""
         self.started = self.started or time.perf_counter()
         future = self._pool.submit(item)
         future.add_done_callback(self._done)
         self._items.append(item)
         self._futures.append(future)
+        return len(self._futures) - 1
 
     def _done(self, _future: Future) -> None:
         self.finished = time.perf_counter()
         if self._progress is not None:
             self._progress.advance(self._task)
 
-    def records(self) -> list[dict]:
-        """Every submitted item's record, in submission order (waits for those still running)."""
-        return [_from_outcome(item, future.result()) for item, future in zip(self._items, self._futures)]
+    def ready(self, start: int = 0, stop: int | None = None) -> bool:
+        """Whether the items submitted `start` to `stop - 1` (default: all) are scored."""
+        return all(future.done() for future in self._futures[start:stop])
+
+    def records(self, start: int = 0, stop: int | None = None) -> list[dict]:
+        """The records of the items submitted `start` to `stop - 1` (default: all), in submission
+        order; waits for those still running."""
+        pairs = zip(self._items[start:stop], self._futures[start:stop])
+        return [_from_outcome(item, future.result()) for item, future in pairs]
 
     def close(self) -> None:
         """Stop the worker processes."""
