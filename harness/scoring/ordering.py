@@ -1,8 +1,10 @@
 """Whether gold's last statement orders its result: a top-level ORDER BY found with sqlglot, not a substring.
 
 ORDER BY inside subqueries, CTEs or window functions does not order the result and is ignored.
-Each top-level ORDER BY key is mapped to the output column it sorts by (by position, output
-name or identical expression) so that rows tying on the keys may come in any order.
+The statement's keyed query (`keyed_query`) tells which rows tie on the ORDER BY keys' values,
+output columns or not. Where it has none, each top-level ORDER BY key is mapped to the output
+column it sorts by (by position, output name or identical expression) so that rows tying on the
+keys may come in any order (`order_spec`).
 """
 
 from __future__ import annotations
