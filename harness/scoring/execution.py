@@ -327,7 +327,7 @@ class Executor:
                 out.state, listed = snapshot(self.sandbox, cursor, deadline, objects if keeps_catalog else None)
                 if keeps_catalog:
                     objects = listed
-            if ties and last_read:  # after the snapshot: a failed statement ends a transaction
+            if ties and last_read:  # after the snapshot: a failed statement aborts a transaction
                 out.ties = self._ties(cursor, out, deadline)
         except StatementError as exc:
             out.error, out.error_kind = _message(exc), exc.kind
@@ -337,7 +337,6 @@ class Executor:
             out.error, out.error_kind = str(exc), "too_large"
         out.seconds = time.monotonic() - start
         return out, objects
-
 
     def _ties(self, cursor: duckdb.DuckDBPyConnection, run: ScriptRun, deadline: float) -> Ties | None:
         """The tie groups of `run`'s last result, read by its last statement's keyed query on the

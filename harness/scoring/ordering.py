@@ -132,14 +132,13 @@ def keyed_query(sql: str) -> KeyedQuery | None:
     while isinstance(tree, (exp.Subquery, exp.Paren)) and not tree.args.get("order"):
         tree = tree.this
     order = tree.args.get("order") if isinstance(tree, exp.Select) else None
-    group = tree.args.get("group")
-    if not isinstance(order, exp.Order) or not order.expressions or tree.args.get("distinct") or tree.args.get("offset") \
-            or (group is not None and group.args.get("all")):
+    if not isinstance(order, exp.Order) or not order.expressions:
         return None
-    limit = tree.args.get("limit")
-    count = limit.expression if isinstance(limit, exp.Limit) else None
-    if limit is not None and not (isinstance(count, exp.Literal) and count.is_int and not limit.args.get("offset")
-                                  and not limit.args.get("limit_options")):
+    group, limit = tree.args.get("group"), tree.args.get("limit")
+    if tree.args.get("distinct") or tree.args.get("offset") or (group is not None and group.args.get("all")):
+        return None
+    count = _count(limit)
+    if limit is not None and count is None:
         return None
     keys = [_key_of(ordered.this, tree.selects) for ordered in order.expressions]
     if any(key is None for key in keys):
@@ -149,13 +148,23 @@ def keyed_query(sql: str) -> KeyedQuery | None:
     inner.set("limit", None)
     names = [_KEY.format(i) for i in range(len(keys))]
     inner.select(*(exp.alias_(key, name) for key, name in zip(keys, names)), copy=False)
-    ranked = ", ".join(exp.Ordered(this=exp.column(name), desc=o.args.get("desc"), nulls_first=o.args.get("nulls_first")).sql("duckdb")
-                       for name, o in zip(names, order.expressions))
+    ranked = ", ".join(
+        exp.Ordered(this=exp.column(name), desc=o.args.get("desc"), nulls_first=o.args.get("nulls_first")).sql("duckdb")
+        for name, o in zip(names, order.expressions)
+    )
     keyed = (f"SELECT * EXCLUDE ({', '.join(names)}), RANK() OVER (ORDER BY {ranked}) AS {TIE_COLUMN} "
              f"FROM ({inner.sql('duckdb')}) AS __harness_rows")
-    if limit is not None:
-        keyed += f" QUALIFY {TIE_COLUMN} <= {int(count.this)}"
-    return KeyedQuery(f"{keyed} ORDER BY {TIE_COLUMN}", int(count.this) if limit is not None else None)
+    if count is not None:
+        keyed += f" QUALIFY {TIE_COLUMN} <= {count}"
+    return KeyedQuery(f"{keyed} ORDER BY {TIE_COLUMN}", count)
+
+
+def _count(limit: exp.Expression | None) -> int | None:
+    """The row count of a plain `LIMIT n`, else None (no LIMIT, an expression, a percentage, an offset)."""
+    if not isinstance(limit, exp.Limit) or limit.args.get("offset") or limit.args.get("limit_options"):
+        return None
+    count = limit.expression
+    return int(count.this) if isinstance(count, exp.Literal) and count.is_int else None
 
 
 def _key_of(key: exp.Expression, projections: list[exp.Expression]) -> exp.Expression | None:
