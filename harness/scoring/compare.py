@@ -41,6 +41,23 @@ class OrderSpec:
 
 
 @dataclass
+class Ties:
+    """Gold's last result with the tie group of each row, from its keyed query
+    (`harness.scoring.ordering.keyed_query`).
+
+    Attributes:
+        rows: Raw rows: the output columns, then the row's rank by the ORDER BY keys (rows of equal
+            rank tie), in rank order; under a LIMIT, also every row tied with the last one kept.
+        width: Number of output columns.
+        limit: The LIMIT, or None.
+    """
+
+    rows: list[tuple]
+    width: int
+    limit: int | None = None
+
+
+@dataclass
 class Verdict:
     """Outcome of a comparison: match or not, a reason code, and the first differences."""
 
@@ -241,6 +258,101 @@ def _compare_ordered(gold, pred, order: OrderSpec, rel_tol, gold_rows, pred_rows
         if bag_equal(gold[:last], pred[:last], rel_tol):
             return Verdict(True, "match")
     return _differ("row_mismatch", gold_rows, pred_rows)
+
+
+def compare_ties(ties: Ties, pred_rows: list[tuple], pred_width: int, rel_tol: float = REL_TOL) -> Verdict:
+    """Execution-match comparison against an ordered gold whose tie groups are known.
+
+    The prediction's rows must split into consecutive runs, one per tie group in the gold's order,
+    each holding the same rows as its group (any order inside it). Under a LIMIT n the prediction
+    has min(n, gold's rows) rows, and the run where the LIMIT falls holds any of its group's rows.
+
+    Args:
+        ties: Gold's rows and tie groups.
+        pred_rows: The prediction's last result (raw DuckDB rows).
+        pred_width: Its column count.
+        rel_tol: Relative tolerance for numbers.
+
+    Returns:
+        A verdict with reason match, match_empty, column_mismatch, row_mismatch or order_mismatch;
+        its detail shows the gold's first rows the LIMIT keeps, never the ranks.
+    """
+    width = ties.width
+    size = len(ties.rows) if ties.limit is None else min(ties.limit, len(ties.rows))
+    shown = [r[:width] for r in ties.rows[:size]]  # the rows gold itself returned, up to the order of tied ones
+    if width != pred_width:
+        return _differ("column_mismatch", shown, pred_rows)
+    if not shown and not pred_rows:
+        return Verdict(True, "match_empty")
+    if len(pred_rows) != size:
+        return _differ("row_mismatch", shown, pred_rows)
+    gold = [tuple(map(norm, r[:width])) for r in ties.rows]
+    pred = [tuple(map(norm, r)) for r in pred_rows]
+    runs = _runs([r[width] for r in ties.rows])
+    cut, end = next(((start, stop) for start, stop in runs if start < size < stop), (size, size))
+    pairing = match_columns(gold[:size], pred, width, rel_tol) if cut == size else _pair_within(gold[:cut], gold[:end], pred, width)
+    if pairing is None:
+        return _differ("row_mismatch", shown, pred_rows)
+    pred = [tuple(r[j] for j in pairing) for r in pred]
+    if _rows_close(gold[:size], pred, rel_tol) or all(
+        bag_equal(gold[start:stop], pred[start:stop], rel_tol) if stop <= size else _within(pred[start:], gold[start:stop], rel_tol)
+        for start, stop in runs if start < size
+    ):
+        return Verdict(True, "match")
+    same_rows = _within(gold[:cut], pred, rel_tol) and _within(pred, gold[:end], rel_tol)
+    return _differ("order_mismatch" if same_rows else "row_mismatch", shown, pred_rows)
+
+
+def _runs(ranks: list) -> list[tuple[int, int]]:
+    """(start, stop) of each run of equal ranks."""
+    starts = [i for i in range(len(ranks)) if i == 0 or ranks[i] != ranks[i - 1]]
+    return list(zip(starts, starts[1:] + [len(ranks)]))
+
+
+def _pair_within(low: list[tuple], high: list[tuple], pred: list[tuple], width: int) -> list[int] | None:
+    """Pair each gold column with a predicted column whose values hold those of `low`'s column and
+    are held by those of `high`'s (multisets), preferring the same position; None when one has none.
+
+    The candidate for a LIMIT that cuts a tie group: the prediction holds the rows before the group
+    (`low`) and some of the group's rows (`high` is both). Verified by the comparison.
+    """
+    column = lambda rows, i: Counter(_coarse(r[i]) for r in rows)  # noqa: E731
+    pred_cols = [column(pred, j) for j in range(width)]
+    pairing, free = [], set(range(width))
+    for i in range(width):
+        floor, ceiling = column(low, i), column(high, i)
+        j = next((j for j in [i, *range(width)] if j in free and floor <= pred_cols[j] <= ceiling), None)
+        if j is None:
+            return None
+        pairing.append(j)
+        free.discard(j)
+    return pairing
+
+
+def _within(part: list[tuple], rows: list[tuple], rel_tol: float = REL_TOL) -> bool:
+    """Whether every row of `part` is in `rows`, as many times as it occurs (numbers within tolerance)."""
+    spare = Counter(tuple(map(_coarse, r)) for r in rows)
+    left = []  # rows of `part` without an equal row in `rows`
+    for row in part:
+        key = tuple(map(_coarse, row))
+        if spare[key] > 0:
+            spare[key] -= 1
+        else:
+            left.append(row)
+    if not left:
+        return True
+    rest = []  # rows of `rows` that no row of `part` took
+    for row in rows:
+        key = tuple(map(_coarse, row))
+        if spare[key] > 0:
+            spare[key] -= 1
+            rest.append(row)
+    for row in left:  # values that differ only by float rounding
+        j = next((j for j, r in enumerate(rest) if _rows_close([row], [r], rel_tol)), None)
+        if j is None:
+            return False
+        rest.pop(j)
+    return True
 
 
 def _last_tie_start(rows: list[tuple], keys: tuple[int, ...], rel_tol: float) -> int:

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from harness.scoring.compare import Ties, compare_ties
 from harness.scoring.dialect import StatementError, run_with_fallback, split_statements
+from harness.scoring.ordering import keyed_query
 from harness.scoring.sandbox import QueryTimeout, ResultTooLarge, Sandbox
 
 # Statement types that cannot change the database (DuckDB reports SHOW/DESCRIBE as SELECT).
@@ -84,6 +86,8 @@ class ScriptRun:
         last_sql: The DuckDB text of that statement.
         mutated: Whether any statement could have changed the database.
         state: Final tables and views by name, when `mutated` (else the state is the initial one).
+        ties: The last result's tie groups by its ORDER BY keys, when they were asked for and the
+            last statement gave it and has a keyed query (`harness.scoring.ordering.keyed_query`).
         seconds: Wall time of the script (context build excluded).
     """
 
@@ -96,6 +100,7 @@ class ScriptRun:
     last_sql: str | None = None
     mutated: bool = False
     state: dict[str, Table] | None = None
+    ties: Ties | None = None
     seconds: float = 0.0
 
 
@@ -160,7 +165,8 @@ class Executor:
         The second reuses the first one's database when that is back in its starting state: the
         first changed nothing (only read-only statements ran), or it ran inside a transaction
         that was rolled back (`run_on`). Otherwise the second gets a new database. With
-        `unchanged`, the second runs in a rolled-back transaction too when it can.
+        `unchanged`, the second runs in a rolled-back transaction too when it can. With a second
+        script to compare it with, the first one's ties are read (`ScriptRun.ties`).
 
         Args:
             spec: The starting database.
@@ -219,11 +225,11 @@ class Executor:
     ) -> tuple[tuple[ScriptRun, ScriptRun | None], bool]:
         """`run_on`, and whether the database is back in its starting state after the second script
         ran on it; with `keep`, the second runs in a rolled-back transaction too when it can."""
-        first_run, undone = None, False
+        first_run, undone, ties = None, False, second is not None
         if second is not None and self._undoable(spec, first):
-            first_run, undone, objects = self._rolled_back(cursor, first, want_state, objects)
+            first_run, undone, objects = self._rolled_back(cursor, first, want_state, objects, ties)
         if first_run is None:
-            (first_run, objects), undone = self._script(cursor, first, want_state, objects), False
+            (first_run, objects), undone = self._script(cursor, first, want_state, objects, ties), False
         if second is None or first_run.error:
             return (first_run, None), False
         if between:
@@ -248,9 +254,10 @@ class Executor:
         return not any(_SEQUENCES.search(text) for text in texts)
 
     def _rolled_back(
-        self, cursor: duckdb.DuckDBPyConnection, script: str, want_state: bool, objects: list[tuple] | None
+        self, cursor: duckdb.DuckDBPyConnection, script: str, want_state: bool, objects: list[tuple] | None,
+        ties: bool = False,
     ) -> tuple[ScriptRun | None, bool, list[tuple] | None]:
-        """`script` run inside a transaction, then rolled back.
+        """`script` run inside a transaction, then rolled back (`ties` as in `_script`).
 
         Returns:
             (the run, whether the database is back in its starting state, its starting tables and
@@ -258,7 +265,7 @@ class Executor:
             database is back: the script must run outside a transaction.
         """
         cursor.execute("BEGIN TRANSACTION")
-        run, objects = self._script(cursor, script, want_state, objects)
+        run, objects = self._script(cursor, script, want_state, objects, ties)
         try:
             cursor.execute("ROLLBACK")
         except duckdb.Error:
@@ -283,12 +290,14 @@ class Executor:
             return first_run, self._script(cursor, second, want_state)[0]
 
     def _script(
-        self, cursor: duckdb.DuckDBPyConnection, script: str, want_state: bool, objects: list[tuple] | None = None
+        self, cursor: duckdb.DuckDBPyConnection, script: str, want_state: bool, objects: list[tuple] | None = None,
+        ties: bool = False,
     ) -> tuple[ScriptRun, list[tuple] | None]:
         """Run a script's statements in order on `cursor`, recording its last result and state.
 
         Args:
             objects: The tables and views the database holds now, as `snapshot` lists them, if known.
+            ties: Also read the last result's tie groups (`_ties`) when the last statement gave it.
 
         Returns:
             (the run, the tables and views the database held before it: `objects`, or when that is
@@ -301,7 +310,7 @@ class Executor:
             return out, objects
         start = time.monotonic()
         deadline = start + self.timeout_s
-        keeps_catalog = True
+        keeps_catalog, last_read = True, False
         try:
             for sql in statements:
                 path, ran, result = run_with_fallback(sql, self.dialects, lambda s: self.sandbox.execute(cursor, s, deadline))
@@ -313,10 +322,13 @@ class Executor:
                 )
                 if returns_rows and result.columns is not None:
                     out.columns, out.rows, out.last_sql = result.columns, result.rows, ran
+                last_read = result.statement_type == "SELECT" and result.columns is not None
             if out.mutated or want_state:
                 out.state, listed = snapshot(self.sandbox, cursor, deadline, objects if keeps_catalog else None)
                 if keeps_catalog:
                     objects = listed
+            if ties and last_read:  # after the snapshot: a failed statement aborts a transaction
+                out.ties = self._ties(cursor, out, deadline)
         except StatementError as exc:
             out.error, out.error_kind = _message(exc), exc.kind
         except QueryTimeout:
@@ -325,6 +337,25 @@ class Executor:
             out.error, out.error_kind = str(exc), "too_large"
         out.seconds = time.monotonic() - start
         return out, objects
+
+    def _ties(self, cursor: duckdb.DuckDBPyConnection, run: ScriptRun, deadline: float) -> Ties | None:
+        """The tie groups of `run`'s last result, read by its last statement's keyed query on the
+        database that statement read (a read changes nothing).
+
+        None when the statement has no keyed query, the keyed query fails, or the run's own result
+        is not one the tie groups allow (the rewrite is then not trusted).
+        """
+        query = keyed_query(run.last_sql)
+        if query is None:
+            return None
+        try:
+            out = self.sandbox.execute(cursor, query.sql, deadline)
+        except (duckdb.Error, QueryTimeout, ResultTooLarge):
+            return None
+        if out.columns is None or len(out.columns) != len(run.columns) + 1:
+            return None
+        ties = Ties(out.rows, len(run.columns), query.limit)
+        return ties if compare_ties(ties, run.rows, len(run.columns)).match else None
 
 
 def _message(exc: Exception) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, fields
 
-from harness.scoring.compare import Verdict, compare_results, compare_states
+from harness.scoring.compare import Verdict, compare_results, compare_states, compare_ties
 from harness.scoring.dialect import DEFAULT_SOURCE_DIALECTS
 from harness.scoring.execution import DatabaseSpec, Executor, ScriptRun
 from harness.scoring.extract import extract_sql
@@ -98,8 +98,11 @@ def judge(executor: Executor, spec: DatabaseSpec, gold: ScriptRun, pred: ScriptR
         return Verdict(False, "no_result", {"gold_columns": gold.columns})
     verdict = Verdict(True, "match")
     if gold.columns is not None:
-        order = order_spec(gold.last_sql, gold.columns)
-        verdict = compare_results(gold.rows, pred.rows, order, widths=(len(gold.columns), len(pred.columns)))
+        if gold.ties is not None:  # ordered, with tie groups from its sort keys' values
+            verdict = compare_ties(gold.ties, pred.rows, len(pred.columns))
+        else:
+            order = order_spec(gold.last_sql, gold.columns)
+            verdict = compare_results(gold.rows, pred.rows, order, widths=(len(gold.columns), len(pred.columns)))
         if not verdict.match:
             return verdict
     if gold.mutated or pred.mutated:
