@@ -127,7 +127,7 @@ def keyed_query(sql: str) -> KeyedQuery | None:
     """
     try:
         tree = sqlglot.parse_one(sql, read="duckdb")
-    except SqlglotError:
+    except PARSE_FAILURES:
         return None
     while isinstance(tree, (exp.Subquery, exp.Paren)) and not tree.args.get("order"):
         tree = tree.this
