@@ -18,6 +18,7 @@ COMMANDS = {
     "eval": "generate SQL for a task split with checkpoints and score it",
     "score": "score predictions made anywhere (JSONL with sql_context, sql, prediction)",
     "leaderboard": "tables and plots of stored runs",
+    "report": "one self-contained HTML report of stored runs: leaderboard, samples, comparisons",
     "gate": "fail (exit 1) when a candidate regresses against a baseline",
     "data": "show, validate and export task samples",
     "merge": "merge an adapter into its base model",

@@ -1,5 +1,7 @@
 """`harness run`: train, evaluate the base model and every epoch checkpoint, print the leaderboard.
 
+The run folder gets the leaderboard files and the HTML report (`harness report`).
+
 With no arguments it runs the embedded default: the `sample` task, `gemma-3-270m`, and the
 `fast` preset on a GPU or the `cpu` preset without one. Running it again on the same `--run`
 folder resumes: training carries on from its last saved state, and generations come from the
@@ -30,10 +32,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Train, evaluate every checkpoint, and write the leaderboard and plot into the run folder."""
+    """Train, evaluate every checkpoint, and write the leaderboard, plot and report into the run folder."""
     from rich.console import Console
 
-    from harness.results import leaderboard
+    from harness.results import leaderboard, report
     from harness.evaluation.evaluate import Checkpoint, evaluate
     from harness.training.presets import apply_overrides, default_preset, load_preset, parse_set
     from harness.store import RunStore
@@ -76,5 +78,6 @@ def main(args: argparse.Namespace) -> int:
     leaderboard.print_table(board, console=console, breakdowns=True)
     paths = leaderboard.write_all(board, run_dir)
     console.print(f"leaderboard and plot: {', '.join(str(p) for p in paths.values())}")
+    console.print(f"report: {report.write([store], store.report_path)}")
     console.print(f"training {trained_s / 60:.1f} min, total {(time.perf_counter() - started) / 60:.1f} min")
     return 0

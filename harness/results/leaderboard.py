@@ -9,7 +9,8 @@ Public API (used by `harness leaderboard` and `harness run`):
   without evaluations.
 - `print_table(board, console=None, breakdowns=False)`: rich table on the terminal.
 - `to_markdown(board) -> str`, `to_csv(board) -> str`, `to_json(board) -> dict`,
-  `plot(board, path)`: each metric against the epoch, one subplot per metric, one line per run.
+  `plot(board, path)`: each metric against the epoch, one subplot per metric, one line per run;
+  `plot_svg(board) -> str`: the same plot as SVG markup (for the HTML report).
 - `write_all(board, out_dir) -> dict[str, Path]`: leaderboard.md, .csv, .json and .png in out_dir.
 """
 
@@ -251,6 +252,25 @@ def to_json(board: Leaderboard) -> dict:
 
 
 def plot(board: Leaderboard, path: Path) -> Path:
+    """Each metric against the epoch (base = 0) with its 95% band, as a PNG at `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _figure(board).savefig(path, dpi=110)
+    return path
+
+
+def plot_svg(board: Leaderboard) -> str:
+    """The same plot as SVG markup for an HTML page (text kept as text, no XML prologue)."""
+    import matplotlib
+
+    out = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "harness"}):  # the salt keeps ids stable
+        _figure(board).savefig(out, format="svg", metadata={"Date": None})
+    svg = out.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def _figure(board: Leaderboard):
     """Each metric against the epoch (base = 0) with its 95% band; checkpoints without an epoch are left out."""
     from matplotlib.figure import Figure  # no pyplot: no global backend state, renders with Agg
 
@@ -278,10 +298,7 @@ def plot(board: Leaderboard, path: Path) -> Path:
     if any(ax.lines for ax in axes):
         axes[0].legend(fontsize="small")
         axes[0].xaxis.get_major_locator().set_params(integer=True)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    return path
+    return figure
 
 
 def write_all(board: Leaderboard, out_dir: Path) -> dict[str, Path]:
