@@ -138,10 +138,12 @@
       append($("field-filters"), el("label", {}, `${data.fields[f]} `,
         el("select", { id: `filter-${f}` }, option("", "any"), values.map((v) => option(v, v)))));
     }
-    $("filters").addEventListener("input", (event) => {
+    $("filters").addEventListener("change", (event) => {
+      if (event.target.tagName !== "SELECT") return; // the text box filters as one types (below)
       if (event.target.id === "filter-checkpoint") fillReasons(event.target.value);
       applyFilters();
     });
+    $("filter-text").addEventListener("input", applyFilters);
     $("filters").addEventListener("submit", (event) => event.preventDefault());
     fillReasons(initial);
   }
@@ -326,7 +328,7 @@
   });
   for (const id of ["compare-baseline", "compare-candidate"]) {
     put($(id), data.checkpoints.map((c) => option(c.key, nameOf(c))));
-    $(id).addEventListener("input", drawComparison);
+    $(id).addEventListener("change", drawComparison);
   }
   $("compare-baseline").value = first.length > 1 ? first[first.length - 2].key : candidate;
   $("compare-candidate").value = candidate;
