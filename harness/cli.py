@@ -1,6 +1,7 @@
 """`harness` command line: dispatches each subcommand to `harness.commands.<name>`.
 
-Exit codes: 0 success, 1 gate failed (regression), 2 bad input or usage.
+Quiet by default: the libraries' own warnings, logs and progress bars show only with `-v`
+(`harness.quiet`). Exit codes: 0 success, 1 gate failed (regression), 2 bad input or usage.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-from harness import __version__
+from harness import __version__, quiet
 from harness.errors import HarnessInputError
 
 COMMANDS = {
@@ -27,14 +28,20 @@ COMMANDS = {
 }
 
 
+VERBOSE = "also show the libraries' own warnings, logs and progress bars"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="harness", description="Benchmark harness for text-to-SQL fine-tuning.")
     parser.add_argument("--version", action="version", version=f"harness {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         module = importlib.import_module(f"harness.commands.{name}")
         command = sub.add_parser(name, help=help_text, description=help_text)
+        # also after the command; SUPPRESS keeps a -v given before it
+        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE)
         module.configure(command)
         command.set_defaults(_module=module)
     return parser
@@ -47,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    quiet.configure(args.verbose)
     try:
         return args._module.main(args)
     except HarnessInputError as e:

