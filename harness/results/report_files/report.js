@@ -163,9 +163,19 @@
       if (text && !words.every((w) => text[i].includes(w))) continue;
       matches.push(i);
     }
-    if (key !== state.key) state.selected = null;
+    // On another checkpoint the detail shows the same sample, as that checkpoint has it.
+    const before = state.key;
+    const sample = state.selected === null ? undefined : data.records[before][state.selected].s;
     Object.assign(state, { key, matches, shown: PAGE });
     drawList();
+    if (key !== before && sample !== undefined) {
+      const i = positionOf(key, sample);
+      if (i !== undefined) select(i);
+      else {
+        state.selected = null;
+        put($("sample-detail"), el("p", { class: "note" }, "Pick a sample to see it here."));
+      }
+    }
   }
 
   function drawList() {
