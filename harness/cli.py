@@ -28,20 +28,16 @@ COMMANDS = {
 }
 
 
-VERBOSE = "also show the libraries' own warnings, logs and progress bars"
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="harness", description="Benchmark harness for text-to-SQL fine-tuning.")
     parser.add_argument("--version", action="version", version=f"harness {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE)
+    quiet.add_option(parser, after_command=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         module = importlib.import_module(f"harness.commands.{name}")
         command = sub.add_parser(name, help=help_text, description=help_text)
-        # also after the command; SUPPRESS keeps a -v given before it
-        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE)
+        quiet.add_option(command)
         module.configure(command)
         command.set_defaults(_module=module)
     return parser

@@ -11,6 +11,7 @@ its first words, so that anything new still shows.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 
@@ -41,6 +42,18 @@ class _Drop(logging.Filter):
 
 
 _FILTERS = [(logging.getLogger(name), _Drop(start)) for name, start in LOG_FILTERS]
+
+
+def add_option(parser, after_command: bool = True) -> None:
+    """Add `-v/--verbose` to a parser.
+
+    Args:
+        after_command: For a subcommand's parser: leave the value alone when not given there,
+            so a `-v` given before the command is kept.
+    """
+    default = argparse.SUPPRESS if after_command else False
+    parser.add_argument("-v", "--verbose", action="store_true", default=default,
+                        help="also show the libraries' own warnings, logs and progress bars")
 
 
 def configure(verbose: bool = False) -> None:

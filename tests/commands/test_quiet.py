@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import tiny_gemma
-from harness import quiet
+from harness import cli, quiet
 
 # Our own stderr lines: the progress bars' final state (a log gets no live display).
 OURS = re.compile(r"(training|generating|scoring) +━+ \d+/\d+ ")
@@ -65,3 +65,11 @@ def test_verbose_shows_the_libraries_own_output(workspace):
     done = harness(workspace, "-v", "train", *TRAIN, "--set", "epochs=1", "--run-dir", "verbose")
     assert "{'loss'" in done.stdout  # the Trainer's log dictionaries
     assert "Loading weights" in done.stderr  # transformers' progress bar
+
+
+@pytest.mark.parametrize("argv, verbose", [
+    (["leaderboard"], False), (["-v", "leaderboard"], True), (["leaderboard", "-v"], True),
+    (["bench", "scoring"], False), (["bench", "scoring", "--verbose"], True), (["-v", "bench", "scoring"], True),
+])
+def test_verbose_goes_before_or_after_the_command(argv, verbose):
+    assert cli.build_parser().parse_args(argv).verbose is verbose

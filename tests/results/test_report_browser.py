@@ -1,6 +1,8 @@
 """The report in a real browser (headless Chromium): filter by reason, open a sample, switch to
 the comparison and follow a flip, with no script error and record text shown as text."""
 
+import time
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -148,8 +150,14 @@ return [ms, document.getElementById("sample-count").textContent];
 
 
 def test_filtering_3000_samples_stays_fast(browser, tmp_path):
-    path = report.write([report_run.make(tmp_path, n=3000)], tmp_path / "report.html")
+    run = report_run.make(tmp_path, n=3000)
+    started = time.perf_counter()
+    path = report.write([run], tmp_path / "report.html")
+    print(f"report of 3000 samples x 2 checkpoints: built in {time.perf_counter() - started:.1f} s, "
+          f"{path.stat().st_size / 2**20:.1f} MiB")
+    started = time.perf_counter()
     browser.get(path.as_uri())
+    print(f"opened and drawn in {time.perf_counter() - started:.1f} s")
     ms, count = browser.execute_script(MEASURE)
     assert count == "3000 of 3000 samples"
     for kind, times in ms.items():
