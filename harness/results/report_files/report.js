@@ -212,13 +212,12 @@
         el("div", {}, el("h4", {}, rightTitle), rowsTable(diff[right] ?? []))));
     }
     const facts = Object.entries(diff).filter(([k]) => !paired.has(k)).map(([k, v]) =>
-      [el("dt", {}, k.replaceAll("_", " ")), el("dd", {}, typeof v === "object" ? JSON.stringify(v) : String(v))]);
+      [el("dt", {}, k.replace("pred_", "prediction_").replaceAll("_", " ")), el("dd", {}, typeof v === "object" ? JSON.stringify(v) : String(v))]);
     return [el("h3", {}, title), facts.length ? el("dl", {}, facts) : null, blocks];
   }
 
-  function verdictText(value) {
-    return value === true ? "✓ match" : value === false ? "✗ no match" : "— not judged";
-  }
+  // A metric's verdict on a record: matched, did not, or not judged (null).
+  const verdictMark = (value) => (value === true ? "✓" : value === false ? "✗" : "—");
 
   function select(i) {
     state.selected = i;
@@ -226,12 +225,15 @@
     const r = data.records[state.key][i];
     const s = data.samples[r.s];
     const dialect = r.dialect ? Object.entries(r.dialect).map(([side, path]) => `${side}: ${path}`).join(", ") : "—";
+    const verdicts = data.metrics.map((m) => el("span", { class: "verdict", title: m.meaning }, `${verdictMark(r[m.name])} ${m.label}`));
+    const categories = fields.filter((f) => s[f] !== undefined).map((f) => el("span", { title: data.fields[f] }, s[f]));
     const facts = [
       el("dt", {}, "reason"), el("dd", { id: "detail-reason" }, badge(r), " ", data.reasons[r.reason] ?? ""),
-      data.metrics.map((m) => [el("dt", { title: m.meaning }, m.label), el("dd", {}, verdictText(r[m.name]))]),
+      el("dt", {}, "metrics"), el("dd", { id: "detail-metrics" }, verdicts),
       el("dt", {}, "dialect path"), el("dd", { id: "detail-dialect" }, dialect),
       r.test_suite_reason ? [el("dt", {}, "test-suite reason"), el("dd", {}, r.test_suite_reason, " ", data.reasons[r.test_suite_reason] ?? "")] : null,
-      fields.filter((f) => s[f] !== undefined).map((f) => [el("dt", {}, data.fields[f]), el("dd", {}, s[f])]),
+      categories.length ? [el("dt", {}, fields.filter((f) => s[f] !== undefined).map((f) => data.fields[f]).join(", ")),
+        el("dd", {}, categories.flatMap((c, i) => (i ? [", ", c] : [c])))] : null,
       r.error ? [el("dt", {}, "error"), el("dd", { id: "detail-error" }, r.error)] : null,
     ];
     const suite = r.test_suite && r.test_suite.diff
