@@ -32,6 +32,7 @@ from importlib import resources
 from pathlib import Path
 
 from harness import __version__
+from harness.errors import HarnessInputError
 from harness.files import write_atomic
 from harness.results import leaderboard
 from harness.results.baselines import outcome_table
@@ -52,13 +53,17 @@ def build(runs: list[RunStore], board: leaderboard.Leaderboard | None = None) ->
         board: Their leaderboard with every breakdown field, when already built.
 
     Raises:
-        HarnessInputError: A run without evaluations, or a summary or record that cannot be read
-            (the message names the file and line).
+        HarnessInputError: A run without evaluations, two runs in folders of one name, or a
+            summary or record that cannot be read (the message names the file and line).
     """
     board = board or leaderboard.build(runs, BREAKDOWN_FIELDS)
     samples: list[dict] = []
     sample_index: dict[tuple, int] = {}
     checkpoints, records, tables = [], {}, {}
+    names = [run.name for run in runs]
+    if len(set(names)) < len(names):
+        twice = sorted({name for name in names if names.count(name) > 1})
+        raise HarnessInputError(f"runs named alike ({', '.join(twice)}): the report tells runs apart by folder name")
     for run in runs:
         for checkpoint in run.checkpoints():
             summary, rows = run.summary(checkpoint), run.samples(checkpoint)

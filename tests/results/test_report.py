@@ -98,3 +98,9 @@ def test_run_without_evaluations_exits_2(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert cli.main(["report", str(tmp_path / "empty")]) == 2
     assert "no evaluations" in capsys.readouterr().err
+
+
+def test_runs_in_folders_of_one_name_are_refused(tmp_path, capsys):
+    first, second = report_run.make(tmp_path / "a"), report_run.make(tmp_path / "b")
+    assert cli.main(["report", str(first.path), str(second.path), "--out", str(tmp_path / "r.html")]) == 2
+    assert "runs named alike (demo)" in capsys.readouterr().err

@@ -5,7 +5,7 @@ import time
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import report_run
 from harness.results import report
@@ -18,10 +18,17 @@ def page(browser, tmp_path_factory):
     path = report.write([report_run.make(root, n=24)], root / "report.html")
 
     def load():
-        browser.get(path.as_uri())
-        return browser
+        return open_report(browser, path)
 
     return load
+
+
+def open_report(driver, path):
+    """The browser on a report, once its script has drawn the page (the sample count is its last step)."""
+    driver.get(path.as_uri())
+    drawn = 'return document.getElementById("sample-count").textContent'
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script(drawn), message=f"not drawn: {driver.get_log('browser')}")
+    return driver
 
 
 def text(driver, element_id: str) -> str:
@@ -156,7 +163,7 @@ def test_filtering_3000_samples_stays_fast(browser, tmp_path):
     print(f"report of 3000 samples x 2 checkpoints: built in {time.perf_counter() - started:.1f} s, "
           f"{path.stat().st_size / 2**20:.1f} MiB")
     started = time.perf_counter()
-    browser.get(path.as_uri())
+    open_report(browser, path)
     print(f"opened and drawn in {time.perf_counter() - started:.1f} s")
     ms, count = browser.execute_script(MEASURE)
     assert count == "3000 of 3000 samples"
