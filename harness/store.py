@@ -9,12 +9,15 @@ results/runs/<run>/
     state/                        the Trainer's resumable state while training runs
     tensorboard/                  training curves
     checkpoints/epoch_<n>/        adapter + meta.json, written by training at every epoch end
+    checkpoints/step_<n>/         adapter evaluated during training after optimizer step n
+                                  (`harness run --eval-every-steps`)
     eval/<checkpoint>/samples.jsonl   one scored record per sample (id, prediction, scores, reason)
     eval/<checkpoint>/summary.json    checkpoint, epoch, task, scorer version, metrics
     leaderboard.{md,csv,json,png}
     report.html                   the self-contained report (`harness report`)
 ```
-`<checkpoint>` is `base`, `epoch_<n>`, or the name of a merged folder or adapter. Every write
+`<checkpoint>` is `base`, `epoch_<n>`, `step_<n>`, or the name of a merged folder or adapter.
+Checkpoints sort as base, the epochs, the steps (each by number), then the others by name. Every write
 goes through `harness.files` (a temp file renamed into place), so a killed run never leaves
 half a file.
 """
@@ -29,15 +32,23 @@ from harness.files import read_json, read_jsonl, write_json, write_jsonl
 
 RUNS_DIR = Path("results/runs")
 _EPOCH = "epoch_"
+_STEP = "step_"
+
+
+def _number(name: str, prefix: str) -> int | None:
+    """n for `<prefix><n>`, else None."""
+    rest = name[len(prefix):]
+    return int(rest) if name.startswith(prefix) and rest.isdigit() else None
 
 
 def epoch_of(name: str) -> int | None:
     """Epoch number of a checkpoint name: n for `epoch_<n>`, 0 for `base`, None for others."""
-    if name == "base":
-        return 0
-    if name.startswith(_EPOCH) and name[len(_EPOCH):].isdigit():
-        return int(name[len(_EPOCH):])
-    return None
+    return 0 if name == "base" else _number(name, _EPOCH)
+
+
+def step_of(name: str) -> int | None:
+    """Optimizer step of a checkpoint name: n for `step_<n>`, None for others."""
+    return _number(name, _STEP)
 
 
 def epoch_name(epoch: int) -> str:
@@ -45,10 +56,17 @@ def epoch_name(epoch: int) -> str:
     return f"{_EPOCH}{epoch}"
 
 
+def step_name(step: int) -> str:
+    """The checkpoint name of an evaluation after optimizer step n: `step_<n>`."""
+    return f"{_STEP}{step}"
+
+
 def checkpoint_order(name: str) -> tuple:
-    """Sort key: base, epoch_1, epoch_2, ..., then anything else by name."""
-    epoch = epoch_of(name)
-    return (2, 0, name) if epoch is None else (0 if epoch == 0 else 1, epoch, "")
+    """Sort key: base, epoch_1, epoch_2, ..., step_<n> by n, then anything else by name."""
+    epoch, step = epoch_of(name), step_of(name)
+    if epoch is not None:
+        return (0 if epoch == 0 else 1, epoch, "")
+    return (2, step, "") if step is not None else (3, 0, name)
 
 
 def is_epoch(name: str) -> bool:
@@ -110,6 +128,14 @@ class RunStore:
         """The epoch checkpoint folders by epoch; with `complete`, only those holding a meta.json."""
         found = [p for p in (self.path / "checkpoints").glob(f"{_EPOCH}*") if epoch_of(p.name) is not None]
         return sorted((p for p in found if not complete or (p / "meta.json").is_file()), key=lambda p: epoch_of(p.name))
+
+    def step_dir(self, step: int) -> Path:
+        return self.path / "checkpoints" / step_name(step)
+
+    def step_dirs(self) -> list[Path]:
+        """The step checkpoint folders (`step_<n>`) by step."""
+        found = [p for p in (self.path / "checkpoints").glob(f"{_STEP}*") if step_of(p.name) is not None]
+        return sorted(found, key=lambda p: step_of(p.name))
 
     def has_checkpoints(self) -> bool:
         return (self.path / "checkpoints").is_dir()

@@ -6,6 +6,37 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from rich.console import Console
+
+HARNESS_ERROR_EXIT = 3
+ALLOW_ERRORS_HELP = f"exit 0 even when the harness itself failed on samples (else exit {HARNESS_ERROR_EXIT}; they count as failures either way)"
+
+
+class ScoreOption(argparse.Action):
+    """An option for the `ScoreConfig` field `field`, stored as plain `add_argument` stores it; its
+    help is the field's help text (`harness.scoring.scorer.field_help`) followed by `suffix`.
+
+    The text is looked up when help is shown, so that building the parser does not import the
+    scorer (and with it DuckDB and sqlglot) for every command.
+    """
+
+    def __init__(self, option_strings, dest, field: str, suffix: str = "", **kwargs):
+        self.field, self.suffix = field, suffix
+        super().__init__(option_strings, dest, **kwargs)
+
+    @property
+    def help(self) -> str:
+        from harness.scoring.scorer import field_help
+
+        return field_help()[self.field] + self.suffix
+
+    @help.setter
+    def help(self, value) -> None:
+        """argparse.Action sets `help`; the field's own text stands instead."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+
 
 def add_eval_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by `eval` and `run`: what to evaluate on and how to decode and score."""
@@ -15,9 +46,10 @@ def add_eval_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, help="generation batch size (default: chosen for the memory)")
     parser.add_argument("--max-new-tokens", type=int, default=256, help="most new tokens per sample (default 256)")
     parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
-    parser.add_argument("--timeout", type=float, default=5.0, help="seconds per SQL script in the sandbox (default 5)")
-    parser.add_argument("--workers", type=int, help="scoring processes (default: CPU count)")
+    parser.add_argument("--timeout", type=float, default=5.0, action=ScoreOption, field="timeout_s", suffix=" (default %(default)s)")
+    parser.add_argument("--workers", type=int, action=ScoreOption, field="workers")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--allow-errors", action="store_true", help=ALLOW_ERRORS_HELP)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +82,7 @@ def main(args: argparse.Namespace) -> int:
     score_config = scoring_config(args)
     if args.rescore:
         store = RunStore(args.rescore)
-        rescore(store, score_config, progress=not args.no_progress)
+        summaries = rescore(store, score_config, progress=not args.no_progress)
     else:
         task = load_task(args.task, data=args.data)
         samples = task.split(args.split)[: args.limit]
@@ -66,12 +98,18 @@ def main(args: argparse.Namespace) -> int:
         store = RunStore(args.run) if args.run else next((r for r in runs if r.has_checkpoints()), None)
         store = store or RunStore.new("eval", task.name)
         record_eval(store, task, args, len(samples))
-        evaluate(store, checkpoints, samples, task, args.split, decode_config(args), score_config,
-                 batch_size=args.batch_size, progress=not args.no_progress)
+        summaries = evaluate(store, checkpoints, samples, task, args.split, decode_config(args), score_config,
+                             batch_size=args.batch_size, progress=not args.no_progress)
     board = leaderboard.build([store])
     leaderboard.print_table(board)
     print(f"report: {report.write([store], store.report_path)}")
-    return 0
+    return errors_exit(summaries, args.allow_errors)
+
+
+def errors_exit(summaries: list[dict], allowed: bool) -> int:
+    """`harness score`'s exit rule over the checkpoints evaluated (samples named checkpoint/id)."""
+    failed = [f"{s['checkpoint']}/{i}" for s in summaries for i in s["metrics"].get("harness_errors", [])]
+    return harness_errors_exit(Console(stderr=True), failed, allowed)
 
 
 def decode_config(args):
@@ -104,3 +142,16 @@ def record_eval(store, task, args, n: int) -> None:
         **environment.describe(),
     }
     store.write_manifest(manifest)
+
+
+def harness_errors_exit(console: Console, failed: list[str], allowed: bool) -> int:
+    """The exit status after scoring: `HARNESS_ERROR_EXIT` when the harness itself failed on
+    samples (named on the console; they count as failures in every rate), unless `allowed`."""
+    if not failed:
+        return 0
+    console.print(f"[bold red]the harness failed on {len(failed)} sample(s), counted as failures:[/] "
+                  + ", ".join(failed[:20]) + (" ..." if len(failed) > 20 else ""), highlight=False)
+    if allowed:
+        return 0
+    console.print(f"exit {HARNESS_ERROR_EXIT}: the records name the error; --allow-errors accepts these results")
+    return HARNESS_ERROR_EXIT

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from harness import tables
+from harness.commands.eval import ALLOW_ERRORS_HELP, ScoreOption, harness_errors_exit
 from harness.errors import HarnessInputError
 from harness.files import read_jsonl, write_jsonl
 from harness.scoring.record import METRICS
@@ -21,12 +22,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", help="JSONL of samples (id, sql_context, sql, ...); join --predictions to it by id")
     parser.add_argument("--predictions", dest="predictions_by_id", help="JSONL of {id, prediction}, joined to --dataset by id")
     parser.add_argument("--out", help="write scored records here (JSONL)")
-    parser.add_argument("--timeout", type=float, default=5.0, help="seconds per script (default 5)")
-    parser.add_argument("--workers", type=int, help="scoring processes (default: CPU count)")
-    parser.add_argument("--test-suite-k", type=int, default=5, help="extra random databases per sample; 0 turns test-suite match off")
-    parser.add_argument("--dialects", default="mysql,postgres", help="source dialects tried when DuckDB rejects a statement")
-    parser.add_argument("--memory-limit", default="512MB", help="DuckDB memory limit per worker")
+    parser.add_argument("--timeout", type=float, default=5.0, action=ScoreOption, field="timeout_s", suffix=" (default %(default)s)")
+    parser.add_argument("--workers", type=int, action=ScoreOption, field="workers")
+    parser.add_argument("--test-suite-k", type=int, default=5, action=ScoreOption, field="test_suite_k", suffix=" (default %(default)s)")
+    parser.add_argument("--generated-k", type=int, default=5, action=ScoreOption, field="generated_k", suffix=" (default %(default)s)")
+    parser.add_argument("--dialects", default="mysql,postgres", action=ScoreOption, field="source_dialects",
+                        suffix=", comma-separated (default %(default)s)")
+    parser.add_argument("--memory-limit", default="512MB", action=ScoreOption, field="memory_limit", suffix=" (default %(default)s)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--allow-errors", action="store_true", help=ALLOW_ERRORS_HELP)
 
 
 def read_rows(path: str, required: tuple[str, ...]) -> list[dict]:
@@ -74,16 +78,17 @@ def main(args: argparse.Namespace) -> int:
         items = read_rows(args.predictions, _REQUIRED)
     else:
         raise HarnessInputError("give PREDICTIONS.jsonl, or --dataset and --predictions")
-    if args.test_suite_k < 0 or args.timeout <= 0 or (args.workers is not None and args.workers < 1):
-        raise HarnessInputError("--timeout and --workers must be positive, --test-suite-k not negative")
+    if min(args.test_suite_k, args.generated_k) < 0 or args.timeout <= 0 or (args.workers is not None and args.workers < 1):
+        raise HarnessInputError("--timeout and --workers must be positive, --test-suite-k and --generated-k not negative")
     dialects = tuple(d.strip() for d in args.dialects.split(",") if d.strip())
-    config = ScoreConfig(timeout_s=args.timeout, test_suite_k=args.test_suite_k, source_dialects=dialects,
+    config = ScoreConfig(timeout_s=args.timeout, test_suite_k=args.test_suite_k, generated_k=args.generated_k, source_dialects=dialects,
                          memory_limit=args.memory_limit, **({"workers": args.workers} if args.workers else {}))
     records = score_all(items, config, progress=not args.no_progress)
     if args.out:
         write_jsonl(Path(args.out), records)
-    print_summary(console, summarize(records), missing, extra)
-    return 0
+    summary = summarize(records)
+    print_summary(console, summary, missing, extra)
+    return harness_errors_exit(console, summary["harness_errors"], args.allow_errors)
 
 
 def print_summary(console: Console, summary: dict, missing: list[str], extra: list[str]) -> None:

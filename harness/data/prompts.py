@@ -27,9 +27,6 @@ USER_PROMPT = """Given the <USER_QUERY> and the <SCHEMA>, generate the correspon
 </USER_QUERY>
 """
 
-PROMPTS = {"guide": USER_PROMPT}
-"""Prompts a task file may name in its `prompt` field."""
-
 BOS = "<bos>"
 
 

@@ -1,10 +1,12 @@
 """Tasks as data: `task_files/<name>.toml` says where samples come from and how they split.
 
 A task file has `name`, `version` (bump on any change that alters samples), `description`,
-`prompt`, a `[source]` table (`kind` = hub | file | generated | nsql), an optional `[fields]`
-table mapping sample fields to the data's columns, and a `[split]` table (`seed`, optional
-`take`, `test` as a count or a fraction, optional `train`). Splitting is one seeded shuffle,
-done the same way whatever the source, so a split is reproducible from the seed alone.
+a `[source]` table (`kind` = hub | file | generated | nsql), an optional `[fields]` table
+mapping sample fields to the data's columns, and a `[split]` table (`seed`, optional `take`,
+`test` as a count or a fraction, optional `train`). Other keys are ignored, among them the
+`prompt` of older task files: every task is rendered with the guide's prompt. Splitting is one
+seeded shuffle, done the same way whatever the source, so a split is reproducible from the
+seed alone.
 
 `load_task("gretel")`, `load_task("sample")`, `load_task("duckdb-nsql", data=DIR)` or
 `load_task("path/to/rows.jsonl")` all return a `Task`.
@@ -18,7 +20,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.data import prompts, tables
+from harness.data import tables
 from harness.errors import HarnessInputError
 from harness.data.samples import Sample
 
@@ -68,14 +70,12 @@ def read_spec(path: Path) -> dict:
         raise HarnessInputError(f"{path}: cannot read task file: {e.strerror}") from e
     except tomllib.TOMLDecodeError as e:
         raise HarnessInputError(f"{path}: not valid TOML: {e}") from e
-    for key in ("name", "version", "source", "prompt"):
+    for key in ("name", "version", "source"):
         if key not in spec:
             raise HarnessInputError(f"{path}: missing field {key!r}")
     kind = spec["source"].get("kind")
     if kind not in SOURCE_KINDS:
         raise HarnessInputError(f"{path}: field source.kind is {kind!r}; expected one of {', '.join(SOURCE_KINDS)}")
-    if spec["prompt"] not in prompts.PROMPTS:
-        raise HarnessInputError(f"{path}: field prompt is {spec['prompt']!r}; known prompts: {', '.join(prompts.PROMPTS)}")
     spec["version"] = str(spec["version"])
     return spec
 

@@ -127,6 +127,12 @@ def evaluate_one(store, ck: Checkpoint, samples, task, split, decode, score_conf
     records, stats = generate_and_score(model, tokenizer, samples, decode, cache, score_config, batch_size, progress)
     del model, tokenizer
     gc.collect()
+    return store_eval(store, ck, records, task, split, decode, cache, stats)
+
+
+def store_eval(store: RunStore, ck: Checkpoint, records: list[dict], task, split: str, decode: DecodeConfig,
+               cache: GenerationCache, stats: dict) -> dict:
+    """Write a checkpoint's scored records and their summary into the run; returns the summary."""
     summary = {
         "run": store.name,
         "checkpoint": ck.label,

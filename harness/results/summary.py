@@ -31,6 +31,7 @@ def summarize(records: Iterable[dict]) -> dict:
 
     Returns:
         {"n", "judgeable", "unjudgeable", <metric>: Rate.to_dict(), "reasons": {...},
+        "harness_errors": [ids of samples the harness failed on, counted as failures],
         "by": {"sql_complexity": {value: {"n", <metric>: ...}}, ...}} where rates are over judged
         records (gold errors are left out, never counted as model failures).
     """
@@ -39,6 +40,8 @@ def summarize(records: Iterable[dict]) -> dict:
     summary["judgeable"] = summary[PRIMARY]["n"]
     summary["unjudgeable"] = len(records) - summary["judgeable"]
     summary["reasons"] = dict(Counter(str(r.get("reason")) for r in records).most_common())
+    summary["harness_errors"] = [str(r.get("id", i)) for i, r in enumerate(records)
+                                 if "harness_error" in (r.get("reason"), r.get("test_suite_reason"))]
     summary["by"] = {}
     for field in BREAKDOWN_FIELDS:
         values = sorted({r[field] for r in records if r.get(field) not in (None, "")}, key=str)

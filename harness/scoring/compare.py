@@ -57,7 +57,7 @@ def norm(value):
         return (1, value)
     if isinstance(value, (int, float, Decimal)):
         number = float(value)
-        return (2, "nan") if math.isnan(number) else (2, number)
+        return (9, "nan") if math.isnan(number) else (2, number)  # NaN: a kind of its own, so kind 2 sorts
     if isinstance(value, str):
         return (3, value)
     if isinstance(value, dt.datetime):  # midnight without zone = the date (DATE vs TIMESTAMP arithmetic)

@@ -1,24 +1,34 @@
-"""Splitting scripts into statements, and the dialect fallback: DuckDB first, then sqlglot transpiles.
+"""Splitting scripts into statements, and the dialect fallback: DuckDB first, then sqlglot transpiles,
+then the lenient GROUP BY rewrite.
 
 Gretel contexts and golds are often written for MySQL or PostgreSQL. A statement that DuckDB
-rejects is transpiled by sqlglot from each source dialect in turn and retried; the record says
-which path ran ("duckdb", "transpiled:mysql", ...). Contexts, golds and predictions all go
-through the same fallback, so the dialect a model writes in does not decide its score.
+rejects is transpiled by sqlglot from each source dialect in turn and retried. A statement
+that still fails because it selects a column neither grouped nor aggregated (valid in MySQL and
+SQLite) is retried with that column wrapped in ANY_VALUE (`harness.scoring.group_by`). The
+record says which path ran ("duckdb", "transpiled:mysql", "lenient_group_by", ...). Contexts,
+golds and predictions all go through the same fallback, so the dialect a model writes in does
+not decide its score.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import duckdb
 import sqlglot
 from sqlglot.errors import SqlglotError
 
+from harness.scoring.group_by import lenient_group_by
+
 T = TypeVar("T")
 
 DEFAULT_SOURCE_DIALECTS = ("mysql", "postgres")
+
+# What sqlglot raises on text it cannot handle: its own errors, and Python's recursion limit on
+# deeply nested expressions.
+PARSE_FAILURES = (SqlglotError, RecursionError)
 
 # Errors that a different spelling of the same statement cannot fix.
 _FINAL_ERRORS = (duckdb.PermissionException, duckdb.OutOfMemoryException, duckdb.InterruptException)
@@ -86,7 +96,7 @@ def _has_code(text: str) -> bool:
         return True
     try:
         return any(token for token in sqlglot.tokenize(text))
-    except SqlglotError:
+    except PARSE_FAILURES:
         return bool(text.strip())
 
 
@@ -104,7 +114,7 @@ def transpile_candidates(sql: str, dialects: tuple[str, ...]) -> list[tuple[str,
     for dialect in dialects:
         try:
             converted = sqlglot.transpile(sql, read=dialect, write="duckdb")
-        except SqlglotError:
+        except PARSE_FAILURES:
             continue
         if len(converted) != 1 or converted[0].strip() in seen:
             continue
@@ -114,7 +124,12 @@ def transpile_candidates(sql: str, dialects: tuple[str, ...]) -> list[tuple[str,
 
 
 def run_with_fallback(sql: str, dialects: tuple[str, ...], run: Callable[[str], T]) -> tuple[str, str, T]:
-    """Run a statement as written, or else its first transpiled form that DuckDB accepts.
+    """Run a statement as written, or else the first other spelling of it that DuckDB accepts.
+
+    The spellings, in order: the statement as written ("duckdb"), its transpiles from each source
+    dialect ("transpiled:<dialect>"), then the lenient GROUP BY rewrite of each of those that
+    DuckDB rejected for a column neither grouped nor aggregated ("lenient_group_by" for the
+    statement as written, "transpiled:<dialect>+lenient_group_by" for a transpile).
 
     Args:
         sql: One statement.
@@ -128,18 +143,37 @@ def run_with_fallback(sql: str, dialects: tuple[str, ...], run: Callable[[str], 
     Raises:
         StatementError: Every path failed; the message is DuckDB's error for the original.
     """
-    try:
-        return "duckdb", sql, run(sql)
-    except _FINAL_ERRORS as exc:
-        raise StatementError(str(exc), "exec", sql) from exc
-    except duckdb.Error as exc:
-        first = exc
-    unparsed = isinstance(first, duckdb.ParserException)
-    for path, converted in transpile_candidates(sql, dialects):
+    first, unparsed, tried, ungrouped = None, True, set(), []
+    for path, text in _spellings(sql, dialects, ungrouped):
+        if text in tried:
+            continue
+        tried.add(text)
         try:
-            return path, converted, run(converted)
+            return path, text, run(text)
         except _FINAL_ERRORS as exc:
             raise StatementError(str(exc), "exec", sql) from exc
         except duckdb.Error as exc:
+            first = first or exc
             unparsed = unparsed and isinstance(exc, duckdb.ParserException)
+            if isinstance(exc, duckdb.BinderException) and _UNGROUPED in str(exc):
+                ungrouped.append((path, text))
     raise StatementError(str(first), "parse" if unparsed else "exec", sql)
+
+
+# DuckDB's binder error for a selected column that is neither grouped nor aggregated.
+_UNGROUPED = "must appear in the GROUP BY clause"
+
+
+def _spellings(sql: str, dialects: tuple[str, ...], ungrouped: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """(path, statement) to try in turn, each made only once the ones before it failed.
+
+    `ungrouped` is filled by the caller, while iterating, with the spellings that failed for a
+    column neither grouped nor aggregated; their lenient GROUP BY rewrites come last (a rewrite
+    is not rewritten again).
+    """
+    yield "duckdb", sql
+    yield from transpile_candidates(sql, dialects)
+    for path, text in list(ungrouped):
+        rewritten = lenient_group_by(text)
+        if rewritten is not None:
+            yield ("" if path == "duckdb" else f"{path}+") + "lenient_group_by", rewritten

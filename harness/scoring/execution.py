@@ -344,11 +344,11 @@ def snapshot(
     """Tables and views of the current database and temp catalog, with types and contents.
 
     Column types come from each object's own `SELECT *` (they are the types `duckdb_columns()`
-    lists), which saves a catalog query: a catalog query costs about as much as reading a table.
+    lists), which saves a catalog query: catalog queries are not cheap next to reading a table.
 
     Args:
         objects: The (database, schema, name, kind) of every table and view there, when the caller
-            knows them; else they are read from the catalog (about 1.5 ms).
+            knows them; else they are read from the catalog, one query more.
 
     Returns:
         (lower-cased name (schema-qualified outside `main`) -> Table, the objects).

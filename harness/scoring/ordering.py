@@ -11,9 +11,9 @@ import functools
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from harness.scoring.compare import OrderSpec
+from harness.scoring.dialect import PARSE_FAILURES
 
 
 def order_spec(sql: str | None, columns: list[str] | None) -> OrderSpec | None:
@@ -36,7 +36,7 @@ def _order_spec(sql: str, columns: tuple[str, ...]) -> OrderSpec | None:
     """`order_spec`, memoised: the same gold is judged on every test-suite database (OrderSpec is frozen)."""
     try:
         tree = sqlglot.parse_one(sql, read="duckdb")
-    except SqlglotError:
+    except PARSE_FAILURES:
         return None
     while isinstance(tree, (exp.Subquery, exp.Paren)) and not tree.args.get("order"):
         tree = tree.this

@@ -13,7 +13,7 @@ from typing import Any, TypedDict
 from harness.data.samples import BREAKDOWN_FIELDS
 
 __all__ = ["Metric", "METRICS", "METRIC_NAMES", "PRIMARY", "REASONS", "BREAKDOWN_FIELDS",
-           "DEFAULT_BREAKDOWNS", "ScoredRecord", "metric"]
+           "DEFAULT_BREAKDOWNS", "UNJUDGEABLE", "ScoredRecord", "metric"]
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,12 @@ REASONS: dict[str, str] = {
     "gold_timeout": "the gold ran past the time limit on a generated database",
     "gold_nondeterministic": "two runs of the gold disagree: not judgeable",
     "no_suite_database": "the gold ran on none of the generated databases",
-    "harness_error": "the harness itself failed on this sample",
+    "harness_error": "the harness itself failed on this sample: counted as a failure and reported",
 }
+
+# Reasons that leave a sample out of the execution and test-suite denominators: the gold or
+# context is at fault, never the prediction. Everything else, harness_error included, counts.
+UNJUDGEABLE = ("gold_error", "context_error", "gold_nondeterministic")
 
 DEFAULT_BREAKDOWNS = ("sql_complexity", "sql_task_type")
 
@@ -92,7 +96,11 @@ class ScoredRecord(TypedDict, total=False):
     reason: str  # a key of REASONS
     test_suite_reason: str
     error: str | None
-    dialect: dict[str, str]  # {"gold": path, "prediction": path}: "duckdb" or "transpiled:<dialect>"
+    # {"gold": path, "prediction": path}: "duckdb", "transpiled:<dialect>", "lenient_group_by" or
+    # "transpiled:<dialect>+lenient_group_by" (harness.scoring.dialect.run_with_fallback)
+    dialect: dict[str, str]
     diff: dict[str, Any]  # the first differing rows when the results differ
+    decided_on: str  # "sample" (its own database) or "generated" (a schema-only sample: see `generated`)
+    generated: dict[str, Any]  # databases, judged, failed_database, diff
     test_suite: dict[str, Any]  # databases, judged, failed_database, diff
     timings: dict[str, float]

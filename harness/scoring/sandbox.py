@@ -85,8 +85,8 @@ class _Watchdog:
     """One daemon thread that interrupts the armed connection when its deadline passes.
 
     Arming wakes the thread only when the new deadline comes before the thread's next wake-up:
-    waking it for every statement cost about as much as a small statement (a thread switch
-    under the GIL), and one script's statements share a deadline.
+    waking it for every statement would add a thread switch under the GIL to each one, and one
+    script's statements share a deadline anyway.
     """
 
     def __init__(self):
@@ -192,11 +192,11 @@ class Sandbox:
         """Detach the script's database; rebuild the instance if the script left anything elsewhere.
 
         Any object outside the script's database would be readable by a later script through its
-        qualified name (`memory.main.v`). A catalog read for every kind of object costs more than
-        the script (listing macros scans all built-in functions), so `execute` notes which kinds
-        of object the script's statements could have created, and only those are looked for;
-        when none could create anything, nothing is looked for. A table or view created under an
-        unqualified name is in the script's database (or its connection's temp catalog), unless a
+        qualified name (`memory.main.v`). Reading the catalog for every kind of object would often
+        cost more than the script (listing macros scans all built-in functions), so `execute` notes
+        which kinds of object the script's statements could have created, and only those are looked
+        for; when none could create anything, nothing is looked for. A table or view created under
+        an unqualified name is in the script's database (or its connection's temp catalog), unless a
         SET statement (USE, SET schema, SET search_path) moved the current schema. Statements a
         caller runs on the cursor itself, not through `execute`, must create nothing outside the
         script's database (the test-suite databases' own unqualified CREATE and INSERT statements).
@@ -230,11 +230,16 @@ class Sandbox:
         Raises:
             QueryTimeout: The deadline passed.
             ResultTooLarge: More than `limits.max_rows` rows came back.
-            duckdb.Error: The statement failed (parse, bind or run time).
+            duckdb.Error: The statement failed (parse, bind or run time), or is text DuckDB cannot
+                take (a lone surrogate, which UTF-8 cannot encode).
         """
         if deadline <= time.monotonic():
             raise QueryTimeout()
         if sql not in self._parsed:  # a gold or prediction runs on every database of its sample
+            try:
+                sql.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise duckdb.InvalidInputException(f"not valid text: {exc.reason} at character {exc.start}") from exc
             statements = cursor.extract_statements(sql)
             if len(self._parsed) > 4096:
                 self._parsed.clear()
@@ -320,8 +325,8 @@ def _leftovers(conn: duckdb.DuckDBPyConnection, views: bool) -> bool:
     """Whether a database other than the default one is attached, or any table (or, if `views`,
     any view) exists, once the script's database is detached (the instance itself creates none).
 
-    Unfiltered catalog reads filtered here cost about half of one filtered query in DuckDB, and
-    this runs after every script.
+    The catalog is read unfiltered and filtered in Python, which is cheaper than a filtered
+    query in DuckDB; this runs after every script.
     """
     databases = conn.execute("SELECT database_name, internal FROM duckdb_databases()").fetchall()
     if any(not internal and name != "memory" for name, internal in databases):

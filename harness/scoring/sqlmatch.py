@@ -17,7 +17,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.qualify import qualify
 
-from harness.scoring.dialect import DEFAULT_SOURCE_DIALECTS, split_statements
+from harness.scoring.dialect import DEFAULT_SOURCE_DIALECTS, PARSE_FAILURES, split_statements
 from harness.scoring.extract import extract_sql
 
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\s+|[^'\"\s]+", re.DOTALL)
@@ -42,7 +42,14 @@ def normalise_text(sql: str) -> str:
 
 def exact_match(gold: str, prediction: str) -> bool:
     """Whether gold and prediction are the same text after `normalise_text`."""
+    if _visible(prediction) > 3 * _visible(gold) + 16:  # normalising keeps every visible character
+        return False  # (lower-casing may at most double one), so a far longer text cannot be equal
     return bool(normalise_text(prediction)) and normalise_text(gold) == normalise_text(prediction)
+
+
+def _visible(text: str) -> int:
+    """Characters that are not whitespace."""
+    return sum(map(len, text.split()))
 
 
 @functools.lru_cache(maxsize=256)
@@ -134,8 +141,11 @@ def ast_match(gold: str, prediction: str, context: str = "", dialect: str = "duc
         return False
     if len(gold_trees) != len(pred_trees):
         return False
-    return all(_canonical(gold, i, context, dialect) == _canonical(prediction, i, context, dialect)
-               for i in range(len(gold_trees)))
+    try:
+        return all(_canonical(gold, i, context, dialect) == _canonical(prediction, i, context, dialect)
+                   for i in range(len(gold_trees)))
+    except RecursionError:  # too deep to canonicalise: not the gold, which canonicalises on its own
+        return False
 
 
 @functools.lru_cache(maxsize=512)
@@ -143,7 +153,7 @@ def _parse(sql: str, dialect: str) -> tuple[exp.Expression, ...] | None:
     """The statements of a script, or None when it does not parse (memoised: do not mutate)."""
     try:
         return tuple(t for t in sqlglot.parse(sql, read=dialect) if t is not None)
-    except SqlglotError:
+    except PARSE_FAILURES:
         return None
 
 

@@ -1,10 +1,13 @@
-"""Test-suite databases: k random databases of a sample's schema that both scripts must agree on.
+"""Generated databases: random databases of a sample's schema that gold and prediction must agree on.
 
-The schema and the observed values are read from the sample's own database. Each column draws
-from its observed values (and those of same-named columns in other tables, so joins hit), their
-neighbours (n +/- 1, a day either side, other letter case), boundary values, literals of the gold
-query and NULL. Rows that break a constraint are dropped. Generation is deterministic in the seed,
-and the prepared databases are cached per schema and gold literals in the worker process.
+They serve the test-suite match, and decide the execution match of a schema-only sample (one
+whose tables hold no rows, where the empty database decides nothing). The schema and the observed
+values are read from the sample's own database. Each column draws from its observed values (and
+those of same-named columns in other tables, so joins hit) or, with none, defaults of its type;
+their neighbours (n +/- 1, a day either side, other letter case), boundary values, the literals of
+the gold and of the prediction with their neighbours, and NULL. Rows that break a constraint are
+dropped. Generation is deterministic in the seed, and the prepared databases are cached per schema
+and literals in the worker process.
 """
 
 from __future__ import annotations
@@ -20,16 +23,14 @@ from decimal import Decimal
 from typing import TypeVar
 
 import duckdb
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from harness.scoring.execution import DatabaseSpec, Executor
+from harness.scoring.literals import Literals, script_literals
 from harness.scoring.sandbox import DATABASE
 
 T = TypeVar("T")
 
-_CACHE: OrderedDict[str, "Suite"] = OrderedDict()
+_CACHE: OrderedDict[tuple, "Suite"] = OrderedDict()
 _CACHE_SIZE = 256
 _DEFAULTS = {
     int: [0, 1, 2, 3, 5, 10, 100],
@@ -42,41 +43,27 @@ _DEFAULTS = {
 _INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 
 
-def gold_literals(gold: str, dialects: tuple[str, ...]) -> list:
-    """String and number literals of the gold query (they make filters select something)."""
-    for dialect in ("duckdb", *dialects):
-        try:
-            trees = sqlglot.parse(gold, read=dialect)
-        except SqlglotError:
-            continue
-        out = []
-        for literal in (lit for tree in trees if tree for lit in tree.find_all(exp.Literal)):
-            if literal.is_string:
-                out.append(literal.this)
-            else:
-                try:
-                    out.append(int(literal.this) if literal.is_int else float(literal.this))
-                except ValueError:
-                    pass
-        return sorted(set(out), key=repr)[:32]
-    return []
-
-
 @dataclass
 class Suite:
-    """The test suite of one schema and gold: what its databases are drawn from, and those drawn so far.
+    """The generated databases of one schema and pair of scripts: what they are drawn from, and those drawn so far.
 
     Each database comes from its own seed, so they are generated one at a time when first asked
     for: a prediction that fails on the first database costs no generation of the others.
     """
 
     tables: list[dict]
-    literals: list
+    literals: Literals
     key: str
     seed: int
     size: int
     specs: dict[int, DatabaseSpec] = field(default_factory=dict)
     pools: dict | None = None  # what each column draws from, the same for every database
+
+    @property
+    def schema_only(self) -> bool:
+        """Whether the sample's database has tables and every one of them is empty."""
+        tables = [t for t in self.tables if "view" not in t]
+        return bool(tables) and not any(t["rows"] for t in tables)
 
     def database(
         self, executor: Executor, i: int, use: Callable[[duckdb.DuckDBPyConnection, DatabaseSpec, list[tuple] | None], T]
@@ -105,14 +92,18 @@ class Suite:
             return spec, use(cursor, spec, None if views else [(DATABASE, "main", t["name"], "table") for t in self.tables])
 
 
-def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int, tables: list[dict] | None = None) -> Suite:
-    """The test suite of k databases for a sample (cached).
+def suite(executor: Executor, base: DatabaseSpec, scripts: tuple[str, ...], k: int, seed: int,
+          tables: list[dict] | None = None, extra: int = 0) -> Suite:
+    """The k (+ extra) generated databases of a sample and pair of scripts (cached).
+
+    Database i is the same whatever `extra` is, so the first k do not depend on whether more are asked for.
 
     Args:
         executor: Runs statements in the sandbox.
         base: The sample's database (its schema and values are read from it).
-        gold: Gold SQL, for its literals.
-        k: Number of databases.
+        scripts: Gold and prediction, for their literals.
+        k: Number of databases, part of every database's seed.
+        extra: Databases wanted beyond the k.
         seed: Base random seed.
         tables: `read_schema` of the sample's database when the caller already read it;
             otherwise the database is built again to read it.
@@ -120,11 +111,11 @@ def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int, 
     Returns:
         The suite; of size 0 when the schema cannot be read.
     """
-    literals = gold_literals(gold, executor.dialects)
-    key = hashlib.sha256(repr((base, literals, k, seed)).encode()).hexdigest()
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
+    found = script_literals(scripts, executor.dialects)
+    cached = (base, found, k, seed, extra)
+    if cached in _CACHE:
+        _CACHE.move_to_end(cached)
+        return _CACHE[cached]
     if tables is None:
         with executor.sandbox.fresh(base.db_path) as cursor:
             try:
@@ -133,10 +124,16 @@ def suite(executor: Executor, base: DatabaseSpec, gold: str, k: int, seed: int, 
                 tables = []
             else:
                 tables = read_schema(cursor, base)
-    _CACHE[key] = Suite(tables, literals, key, seed, k if tables else 0)
+    made = Suite(tables, found, "", seed, k + extra if tables else 0)
+    if made.schema_only:  # the views' own literals pick the rows they show
+        made.literals = script_literals((*scripts, *(t["view"] for t in tables if "view" in t)), executor.dialects)
+        made.key = hashlib.sha256(repr((base, made.literals, k, seed)).encode()).hexdigest()
+    else:  # seeded by the literals alone: with those of the gold only, the databases of scorer 1.1
+        made.key = hashlib.sha256(repr((base, list(found.values), k, seed)).encode()).hexdigest()
+    _CACHE[cached] = made
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
-    return _CACHE[key]
+    return made
 
 
 def read_schema(cursor: duckdb.DuckDBPyConnection, base: DatabaseSpec) -> list[dict]:
@@ -145,9 +142,9 @@ def read_schema(cursor: duckdb.DuckDBPyConnection, base: DatabaseSpec) -> list[d
     Only objects of the `main` schema count: DuckDB writes their DDL unqualified, so replaying
     it creates them in the generated database and nowhere else (`CREATE TABLE memory.t`, the
     DDL of a table in a schema named `memory`, would create it in the sandbox's own catalog).
-    A catalog query costs about a millisecond, whatever it returns: columns and their types come
-    from each table's own `SELECT *` (the names and types `duckdb_columns()` lists), and
-    constraints and views are not looked for in a database built from SQL text that never
+    Catalog queries are kept few, as each has a fixed cost whatever it returns: columns and their
+    types come from each table's own `SELECT *` (the names and types `duckdb_columns()` lists),
+    and constraints and views are not looked for in a database built from SQL text that never
     says NOT, PRIMARY, UNIQUE or VIEW.
 
     Args:
@@ -182,7 +179,7 @@ def _read_schema(cursor: duckdb.DuckDBPyConnection, text: str | None) -> list[di
                 keys[name].add(names[0])
     tables = []
     for name, sql in cursor.execute(f"SELECT table_name, sql FROM duckdb_tables() {here} ORDER BY table_oid").fetchall():
-        result = cursor.execute(f'SELECT * FROM "{name}"')  # a LIMIT costs DuckDB about 1 ms more than fetchmany
+        result = cursor.execute(f'SELECT * FROM "{name}"')  # fetchmany below, not a LIMIT, which DuckDB runs slower
         columns = [(column, str(data_type), column not in not_null[name]) for column, data_type, *_ in result.description]
         tables.append({"name": name, "sql": sql, "columns": columns, "rows": result.fetchmany(200), "unique": set(keys[name])})
     views = []
@@ -222,8 +219,23 @@ def _neighbours(value) -> list:
     return []
 
 
-def _pools(tables: list[dict], literals: list) -> dict:
-    """(table, column) -> (observed, neighbours, boundaries, gold literals and their neighbours)."""
+def _typed(values, kind) -> list:
+    """The values a column of `kind` can hold: numbers for numbers, ISO strings read as dates for dates."""
+    if kind is float:
+        return [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if kind in (dt.date, dt.datetime):
+        return [t for t in (_as_time(v, kind) for v in values) if t is not None]
+    return [v for v in values if kind is not None and type(v) is kind]
+
+
+def _pools(tables: list[dict], literals: Literals) -> dict:
+    """(table, column) -> ((cumulative share, values), ...): what a cell draws from.
+
+    A column with observed values draws its cells from them (45%), their neighbours, boundaries,
+    and the script literals with their neighbours (a quarter). One with none (a schema-only
+    sample) draws half of them from the literals compared with a column of its name, so that rows
+    meet every condition of a filter at once, and most of the rest from the other literals.
+    """
     by_name = defaultdict(list)
     for table in tables:
         if "view" not in table:
@@ -234,10 +246,7 @@ def _pools(tables: list[dict], literals: list) -> dict:
         for column, data_type, _ in table["columns"]:
             kind = _python_type(data_type)
             observed = list({repr(v): v for v in by_name[column.lower()]}.values())  # lists and structs are unhashable
-            if kind is float:
-                literal = [v for v in literals if isinstance(v, (int, float)) and not isinstance(v, bool)]
-            else:
-                literal = [v for v in literals if kind is not None and type(v) is kind]
+            literal = _typed(literals.values, kind)
             base = observed or _DEFAULTS.get(kind, [])
             # columns of one name in several tables may differ in type: boundaries come from this type only
             typed = [v for v in base if isinstance(v, (int, float) if kind is float else kind) and not isinstance(v, bool)] if kind in (int, float, str, dt.date) else []
@@ -246,21 +255,39 @@ def _pools(tables: list[dict], literals: list) -> dict:
                 boundary.append(0)
             if kind is str:
                 boundary.append("")
-            near_literal = literal + [n for v in literal for n in _neighbours(v)]
-            pools[table["name"], column] = (base, [n for v in base for n in _neighbours(v)], boundary, near_literal)
+            neighbours = [n for v in base for n in _neighbours(v)]
+            if observed:
+                near_literal = literal + [n for v in literal for n in _neighbours(v)]
+                pools[table["name"], column] = ((0.45, base), (0.6, neighbours), (0.75, boundary), (1.0, near_literal))
+                continue
+            own = _typed(literals.of_column(column), kind) or literal
+            pools[table["name"], column] = (
+                (0.5, own), (0.65, literal), (0.8, [n for v in own + literal for n in _neighbours(v)]),
+                (0.9, base), (0.95, boundary), (1.0, neighbours),
+            )
     return pools
 
 
-def _value(rng: random.Random, pool: tuple[list, list, list, list], nullable: bool, null_rate: float):
-    """One cell: NULL, an observed value, a neighbour, a boundary, or a gold literal (or its neighbour)."""
-    observed, neighbours, boundary, near_literal = pool
-    if (nullable and rng.random() < null_rate) or not observed:
+def _as_time(value, kind):
+    """A string literal read as a date or timestamp of `kind` (the way SQL compares them), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10]) if kind is dt.date else dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _value(rng: random.Random, pool: tuple[tuple[float, list], ...], nullable: bool, null_rate: float):
+    """One cell: NULL, or a value of the first share of the pool the roll falls in (an empty share passes it on)."""
+    fallback = next((choices for _, choices in pool if choices), None)
+    if (nullable and rng.random() < null_rate) or not fallback:
         return None
     roll = rng.random()
-    for share, choices in ((0.45, observed), (0.6, neighbours), (0.75, boundary), (1.0, near_literal)):
+    for share, choices in pool:
         if roll < share and choices:
             return rng.choice(choices)
-    return rng.choice(observed)
+    return rng.choice(fallback)
 
 
 def _generate(cursor: duckdb.DuckDBPyConnection, tables: list[dict], pools: dict, rng: random.Random) -> tuple[DatabaseSpec, bool]:
@@ -282,7 +309,7 @@ def _generate(cursor: duckdb.DuckDBPyConnection, tables: list[dict], pools: dict
         rows = [r for r in table["rows"] if rng.random() < 0.5]
         null_rate = rng.choice((0.1, 0.2, 0.4))
         used = {c: {r[i] for r in rows} for i, (c, _, _) in enumerate(table["columns"]) if c in table["unique"]}
-        for _ in range(rng.randint(8, 20)):
+        for _ in range(rng.randint(8, 20) if table["rows"] else _empty_table_rows(rng)):
             row = []
             for column, _, nullable in table["columns"]:
                 value = _value(rng, pools[table["name"], column], bool(nullable), null_rate)
@@ -299,6 +326,13 @@ def _generate(cursor: duckdb.DuckDBPyConnection, tables: list[dict], pools: dict
             if kept:
                 prepared.append((insert + ", ".join([marks] * len(kept)), tuple(v for row in kept for v in row)))
     return DatabaseSpec(prepared=tuple(prepared)), exact
+
+
+def _empty_table_rows(rng: random.Random) -> int:
+    """Rows for a table the sample left empty: usually many, so that filters meet their values,
+    sometimes one to three, so that a row can equal an aggregate of its table (`x >= AVG(x)`)."""
+    few, many = rng.randint(1, 3), rng.randint(20, 40)
+    return few if rng.random() < 0.3 else many
 
 
 def _fresh(value, used: set):

@@ -4,10 +4,10 @@ A worker runs jobs (`fn(payload, config, beat)`) one at a time and calls `beat(s
 before every step that runs SQL. The parent waits for each beat at most `stall_s` seconds
 (the query timeout plus a grace period); past that, or when the worker dies, it kills the
 process, starts a fresh one, and returns what it knows: the last stage and partial result.
-A new process's start (imports, on a loaded machine seconds) is not a stall: the wait for
+A new process's start (its imports, slow on a loaded machine) is not a stall: the wait for
 beats begins when it reports ready.
-A beat writes its stage and time to memory shared with the parent (a message per beat cost
-the parent about 4% of a 2-core machine's scoring time); only a partial result is sent.
+A beat writes its stage and time to memory shared with the parent, so that the parent does not
+receive and handle a message for every beat; only a partial result is sent.
 Each worker's temp files live in a directory the parent creates and removes, killed or not.
 Workers start with glibc's per-thread allocator cache enlarged (`ALLOCATOR_TUNABLE`).
 `WorkerPool` feeds jobs to several workers from threads as they are submitted (a future per
@@ -35,8 +35,7 @@ from harness.progress import progress_bar
 _CONTEXT = mp.get_context("spawn")
 _STARTUP_S = 120.0  # longest a new worker process may take to import and report ready
 # DuckDB allocates and frees many small blocks per statement, more than glibc's per-thread cache
-# keeps (7 chunks per size): on a 2-core machine a DuckDB statement ran about 17% faster with
-# 4,096 (`python -c` loop of ATTACH, CREATE, INSERT, 3 SELECTs, DETACH: 12.0 -> 10.0 ms).
+# keeps by default, so the workers' allocator keeps more of them and goes to the heap less often.
 # Read by glibc when a process starts, so it is set in the environment the workers are spawned
 # with; ignored elsewhere, and left alone when the user set it.
 ALLOCATOR_TUNABLE = "glibc.malloc.tcache_count=4096"

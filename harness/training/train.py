@@ -2,13 +2,15 @@
 
 Public API (what `harness train` and `harness run` call):
 
-* `train(task, config, run_dir, resume=False) -> list[Path]`: fine-tune `config.model` on
+* `train(task, config, run_dir, resume=False, callbacks=()) -> list[Path]`: fine-tune `config.model` on
   `task.train` (its first `config.train_samples`) and return the epoch checkpoint folders,
   `<run_dir>/checkpoints/epoch_<n>/`, each holding a PEFT adapter and a `meta.json` (see
   `harness.training.checkpoints`). With `resume=True` it carries on from the last state saved under
   `<run_dir>/state/` (an epoch end or every `save_steps` steps), so a run killed even with
   SIGKILL loses at most the steps since then; on a finished run (`trained.json`) it returns
-  the existing checkpoints.
+  the existing checkpoints. `callbacks` are extra Trainer callbacks, called after the one that
+  saves the epoch checkpoints (so at an epoch end's `on_save` the epoch folder is complete):
+  `harness run` evaluates with one (`harness.evaluation.during_training`).
 * `read_run(run_dir) -> (task_source, TrainConfig)`: what a run was started with;
   `task_source` holds the `load_task` arguments (`name_or_path`, `data`) it was given.
 
@@ -185,7 +187,7 @@ def _row_packed_collator(pad_token_id: int):
 
 
 def train(task, config: TrainConfig, run_dir: Path, resume: bool = False, task_source: dict | None = None,
-          progress: bool = True) -> list[Path]:
+          callbacks=(), progress: bool = True) -> list[Path]:
     """Fine-tune and return the epoch checkpoint folders, oldest first.
 
     Args:
@@ -195,6 +197,7 @@ def train(task, config: TrainConfig, run_dir: Path, resume: bool = False, task_s
         resume: Continue from the last saved state in `run_dir` instead of starting afresh.
         task_source: The `load_task` arguments that rebuild `task` on `--resume`
             (default: `{"name_or_path": task.name, "data": None}`).
+        callbacks: More Trainer callbacks, called after the epoch checkpoints are saved.
         progress: Show the training progress bar.
 
     Raises:
@@ -220,10 +223,10 @@ def train(task, config: TrainConfig, run_dir: Path, resume: bool = False, task_s
         return store.epoch_dirs()
     last_state = _last_state(store.state_dir) if resume else None
     bar = TrainingProgress(progress)
-    callbacks = [EpochCheckpoints(store, task, config), bar]
+    every = [EpochCheckpoints(store, task, config), bar]
     if main_process:
-        callbacks.append(TensorBoardCallback(tb_writer=SummaryWriter(str(store.tensorboard_dir))))
-    trainer = trainer_for(task, config, store.state_dir, callbacks)
+        every.append(TensorBoardCallback(tb_writer=SummaryWriter(str(store.tensorboard_dir))))
+    trainer = trainer_for(task, config, store.state_dir, [*every, *callbacks])
     if last_state and main_process:
         print(f"resuming from step {last_state.name.split('-')[1]} ({last_state})")
     with memory.explain_oom(trainer, config):

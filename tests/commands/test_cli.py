@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from harness import cli
 
 
@@ -17,6 +19,21 @@ def test_help_lists_every_command(capsys):
 def test_console_script_runs():
     done = subprocess.run([sys.executable, "-m", "harness.cli", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and "harness" in done.stdout
+
+
+def test_scoring_options_show_score_configs_help_and_the_parser_loads_no_scorer(capsys):
+    from harness.scoring.scorer import field_help
+
+    for command, names in (("score", ["timeout_s", "workers", "test_suite_k", "source_dialects", "memory_limit"]),
+                           ("eval", ["timeout_s", "workers"]), ("run", ["timeout_s", "workers"])):
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        out = "".join(capsys.readouterr().out.split())  # help lines wrap at spaces and hyphens
+        assert all("".join(field_help()[name].split()) in out for name in names), command
+    if sys.version_info < (3, 14):  # from 3.14, argparse expands each help text as its option is added
+        code = "import sys; from harness import cli; cli.build_parser(); print('harness.scoring.scorer' in sys.modules)"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == "False"
 
 
 def test_unknown_task_exits_2_with_a_message(capsys):

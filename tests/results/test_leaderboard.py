@@ -62,6 +62,14 @@ def test_rows_in_checkpoint_order_with_judgeable_rates(runs):
     assert board.warnings == []
 
 
+def test_step_checkpoints_come_after_the_epochs_by_step(tmp_path):
+    run = make_run(tmp_path, "steps", {name: [True] for name in ("step_10", "merged", "epoch_1", "step_9", "base")})
+    board = leaderboard.build([run])
+    assert [(r.checkpoint, r.epoch) for r in board.rows] == [
+        ("base", 0), ("epoch_1", 1), ("step_9", None), ("step_10", None), ("merged", None)
+    ]
+
+
 def test_breakdowns_give_execution_accuracy_per_category(runs):
     board = leaderboard.build(runs)
     by_complexity = board.breakdowns[0]

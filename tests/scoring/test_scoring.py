@@ -13,8 +13,8 @@ import pytest
 from harness.results.summary import summarize
 from harness.scoring.scorer import SCORER_VERSION, ScoreConfig, check_gold, score_all, score_item
 
-PAIRS = Path(__file__).parent / "data" / "sql_pairs"
-GRETEL = Path(__file__).parents[2] / "shared" / "data" / "gretel-sample" / "text_to_sql.csv"
+PAIRS = Path(__file__).parent / "sql_pairs"
+GRETEL = Path(__file__).parents[3] / "shared" / "data" / "gretel-sample" / "text_to_sql.csv"
 CONFIG = ScoreConfig(timeout_s=5, workers=2)
 _KEYS = {"exact": "exact_match", "ast": "ast_match", "exec": "execution_match", "suite": "test_suite_match"}
 

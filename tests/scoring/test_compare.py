@@ -89,3 +89,10 @@ def test_state_comparison():
     assert not compare_states(gold, {"t": Table("table", {"a": "BIGINT", "b": "VARCHAR"}, [(1, "x"), (2, "y")])}).match
     assert not compare_states(gold, {"t": Table("table", {"a": "INTEGER", "b": "VARCHAR"}, [(1, "x")])}).match
     assert not compare_states(gold, {**gold, "u": Table("view", {}, [])}).match
+
+
+def test_nan_beside_numbers_in_one_column():
+    # a NaN once sorted against the column's numbers and raised, failing every prediction of the sample
+    gold = [(1.0, "a"), (float("nan"), "b"), (2, "c")]
+    assert compare_results(gold, [("c", 2), ("b", float("nan")), ("a", 1)]).match
+    assert not compare_results(gold, [("c", 2), ("b", 3.0), ("a", 1)]).match

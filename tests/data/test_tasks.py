@@ -160,3 +160,76 @@ def test_every_task_file_parses():
     for name in tasks.task_names():
         spec = tasks.read_spec(tasks.tasks_dir() / f"{name}.toml")
         assert spec["name"] == name and spec["version"]
+
+
+def test_a_task_file_from_before_the_prompt_field_went_still_loads(tmp_path, monkeypatch):
+    # task files used to name their prompt (only "guide" existed); the key is now ignored
+    file_task = (tasks.tasks_dir() / "file.toml").read_text().replace('name = "file"', 'name = "old"')
+    (tmp_path / "old.toml").write_text('prompt = "guide"\n' + file_task)
+    monkeypatch.setenv("HARNESS_TASKS_DIR", str(tmp_path))
+    task = tasks.load_task("old", data=str(write_jsonl(tmp_path / "rows.jsonl", gretel_rows(5))))
+    assert task.version == "1" and len(task.split("all")) == 5
+
+
+def create_context_rows(n):
+    """Rows shaped like b-mc2/sql-create-context: question, context (CREATE TABLE only), answer; no id."""
+    return [
+        {
+            "question": f"How many heads of the departments are older than {i}?",
+            "context": "CREATE TABLE head (age INTEGER, name VARCHAR)",
+            "answer": f"SELECT COUNT(*) FROM head WHERE age > {i}",
+        }
+        for i in range(n)
+    ]
+
+
+def test_sql_create_context_from_hub_maps_fields_and_splits_as_the_guide(monkeypatch):
+    import datasets
+
+    calls = []
+
+    def load_dataset(name, split):
+        calls.append((name, split))
+        return datasets.Dataset.from_list(create_context_rows(13_000))
+
+    monkeypatch.setattr(datasets, "load_dataset", load_dataset)
+    task = tasks.load_task("sql-create-context")
+    assert calls == [("b-mc2/sql-create-context", "train")]
+    assert (len(task.train), len(task.test)) == (10_000, 2_500)
+    assert task.spec["split"]["seed"] == 42
+    sample = task.test[0]
+    n = int(sample.id)  # no id column: the row number, counted from 1
+    assert sample.sql_prompt == f"How many heads of the departments are older than {n - 1}?"
+    assert sample.sql_context == "CREATE TABLE head (age INTEGER, name VARCHAR)"
+    assert sample.sql == f"SELECT COUNT(*) FROM head WHERE age > {n - 1}"
+    assert [s.id for s in tasks.load_task("sql-create-context").test] == [s.id for s in task.test]
+
+
+def test_sql_create_context_from_a_local_file_splits_as_from_the_hub(tmp_path, monkeypatch):
+    import datasets
+
+    rows = create_context_rows(12_500)
+    monkeypatch.setattr(datasets, "load_dataset", lambda name, split: datasets.Dataset.from_list(rows))
+    from_hub = tasks.load_task("sql-create-context")
+    monkeypatch.setattr(datasets, "load_dataset", None)  # a local file never reaches the Hub
+    local = tasks.load_task("sql-create-context", data=str(write_jsonl(tmp_path / "scc.jsonl", rows)))
+    assert local.origin.endswith("scc.jsonl")
+    assert [(s.id, s.sql) for s in local.test] == [(s.id, s.sql) for s in from_hub.test]
+    assert [s.id for s in local.train] == [s.id for s in from_hub.train]
+
+
+def test_sql_create_context_file_missing_a_column_names_file_and_field(tmp_path, capsys):
+    from harness import cli
+
+    rows = [{k: v for k, v in r.items() if k != "context"} for r in create_context_rows(5)]
+    path = write_jsonl(tmp_path / "small.jsonl", rows)
+    with pytest.raises(HarnessInputError, match=r"small.jsonl: missing column 'context' \(field sql_context\)"):
+        tasks.load_task("sql-create-context", data=str(path))
+    assert cli.main(["data", "show", "--task", "sql-create-context", "--data", str(path)]) == 2
+    assert "small.jsonl: missing column 'context'" in capsys.readouterr().err
+
+
+def test_sql_create_context_small_file_is_refused_not_split_differently(tmp_path):
+    path = write_jsonl(tmp_path / "small.jsonl", create_context_rows(30))
+    with pytest.raises(HarnessInputError, match=r"small.jsonl: split.take is 12500 but the data has 30"):
+        tasks.load_task("sql-create-context", data=str(path))
