@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test gate
+.PHONY: setup run test gate browser
 
 $(BIN)/harness: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,15 @@ setup: $(BIN)/harness
 run: setup
 	$(BIN)/harness run
 
+# The report's tests drive Debian's headless Chromium through its chromedriver (Selenium, from
+# the dev extra); installed here when missing (root, or sudo where there is one).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+browser:
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver; }
+
 # pytest exits 5 when it collects no tests; make passes that on as a failure.
-test: setup
+test: setup browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The regression gate CI runs beside the tests: gold-as-prediction must score 100% on every

@@ -1,6 +1,7 @@
 """`harness` command line: dispatches each subcommand to `harness.commands.<name>`.
 
-Exit codes: 0 success, 1 gate failed (regression), 2 bad input or usage.
+Quiet by default: the libraries' own warnings, logs and progress bars show only with `-v`
+(`harness.quiet`). Exit codes: 0 success, 1 gate failed (regression), 2 bad input or usage.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-from harness import __version__
+from harness import __version__, quiet
 from harness.errors import HarnessInputError
 
 COMMANDS = {
@@ -18,6 +19,7 @@ COMMANDS = {
     "eval": "generate SQL for a task split with checkpoints and score it",
     "score": "score predictions made anywhere (JSONL with sql_context, sql, prediction)",
     "leaderboard": "tables and plots of stored runs",
+    "report": "one self-contained HTML report of stored runs: leaderboard, samples, comparisons",
     "gate": "fail (exit 1) when a candidate regresses against a baseline",
     "data": "show, validate and export task samples",
     "merge": "merge an adapter into its base model",
@@ -30,10 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="harness", description="Benchmark harness for text-to-SQL fine-tuning.")
     parser.add_argument("--version", action="version", version=f"harness {__version__}")
+    quiet.add_option(parser, after_command=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         module = importlib.import_module(f"harness.commands.{name}")
         command = sub.add_parser(name, help=help_text, description=help_text)
+        quiet.add_option(command)
         module.configure(command)
         command.set_defaults(_module=module)
     return parser
@@ -46,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    quiet.configure(args.verbose)
     try:
         return args._module.main(args)
     except HarnessInputError as e:

@@ -14,6 +14,7 @@ results/runs/<run>/
     eval/<checkpoint>/samples.jsonl   one scored record per sample (id, prediction, scores, reason)
     eval/<checkpoint>/summary.json    checkpoint, epoch, task, scorer version, metrics
     leaderboard.{md,csv,json,png}
+    report.html                   the self-contained report (`harness report`)
 ```
 `<checkpoint>` is `base`, `epoch_<n>`, `step_<n>`, or the name of a merged folder or adapter.
 Checkpoints sort as base, the epochs, the steps (each by number), then the others by name. Every write
@@ -175,6 +176,11 @@ class RunStore:
     def leaderboard_path(self, suffix: str) -> Path:
         """`leaderboard.<suffix>` in the run folder (md, csv, json, png)."""
         return self.path / f"leaderboard.{suffix}"
+
+    @property
+    def report_path(self) -> Path:
+        """`report.html` in the run folder, beside the leaderboard files."""
+        return self.path / "report.html"
 
 
 def evaluated_runs(runs_dir: Path = RUNS_DIR) -> list[RunStore]:

@@ -21,7 +21,7 @@ UPSTREAM = {
     "commands": {"data", "models", "training", "generation", "scoring", "results", "evaluation"},
 }
 STAGES = tuple(UPSTREAM)
-SHARED = {"errors", "paths", "progress", "environment", "files", "store", "launch"}
+SHARED = {"errors", "paths", "progress", "environment", "files", "store", "launch", "quiet", "tables"}
 MODEL_LIBRARIES = {"torch", "transformers", "peft", "trl", "accelerate", "bitsandbytes"}
 WITHOUT_MODEL_LIBRARIES = ("scoring", "results")
 

@@ -1,5 +1,5 @@
-"""The package works installed from a wheel, away from the source tree: tasks, presets and the
-chat template ship as package data."""
+"""The package works installed from a wheel, away from the source tree: tasks, presets, the
+chat template and the report's page ship as package data."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ def test_wheel_install_finds_its_tasks(tmp_path):
     subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(ROOT)], check=True)
     wheel = next(wheels.glob("harness-*.whl"))
     subprocess.run([*pip, "install", "--no-deps", "--no-index", "--target", str(site), str(wheel)], check=True)
+    assert sorted(p.name for p in (site / "harness" / "results" / "report_files").iterdir()) == \
+           ["report.css", "report.html", "report.js"]
     env = {**os.environ, "PYTHONPATH": str(site)}
     script = "import sys, harness; from harness.cli import main; print(harness.__file__); sys.exit(main(sys.argv[1:]))"
     result = subprocess.run([sys.executable, "-c", script, "data", "show", "--task", "sample", "-n", "1"],

@@ -20,8 +20,8 @@ def main(args: argparse.Namespace) -> int:
     """Generate SQL for the question, run it on the schema's data, print both."""
     from rich.console import Console
     from rich.syntax import Syntax
-    from rich.table import Table
 
+    from harness import tables
     from harness.models import loader
     from harness.evaluation.evaluate import generation_cache, resolve_checkpoints
     from harness.scoring.extract import extract_sql
@@ -49,9 +49,8 @@ def main(args: argparse.Namespace) -> int:
     if result["columns"] is None:
         console.print(f"ran ({result['dialect']}); no rows returned")
         return 0
-    table = Table(*result["columns"], caption=f"{result['rows']} rows ({result['dialect']})")
-    for row in result["preview"]:
-        table.add_row(*("NULL" if v is None else v for v in row))
-    console.print(table)
+    rows = [["NULL" if v is None else str(v) for v in row] for row in result["preview"]]
+    tables.show(console, result["columns"], rows, caption=f"{result['rows']} rows ({result['dialect']})",
+                labels=len(result["columns"]))
     return 0
 

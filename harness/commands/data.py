@@ -7,8 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
+from harness import tables
 from harness.data.samples import BREAKDOWN_FIELDS
 
 
@@ -54,14 +54,10 @@ def _show(task, args) -> int:
     for name in BREAKDOWN_FIELDS:
         counts = Counter(getattr(s, name) for s in samples if getattr(s, name))
         if counts:
-            table = Table(title=f"{args.split} by {name}", show_edge=False)
-            table.add_column(name)
-            table.add_column("n", justify="right")
-            for value, n in counts.most_common(12):
-                table.add_row(value, str(n))
+            rows = [[value, str(n)] for value, n in counts.most_common(12)]
             if len(counts) > 12:
-                table.add_row(f"... {len(counts) - 12} more", str(sum(n for _, n in counts.most_common()[12:])))
-            console.print(table)
+                rows.append([f"... {len(counts) - 12} more", str(sum(n for _, n in counts.most_common()[12:]))])
+            console.print(tables.table(console, [name, "n"], rows, title=f"{args.split} by {name}"))
     for sample in samples[: args.n]:
         console.rule(f"sample {sample.id}")
         console.print(prompts.render(sample, for_training=True), markup=False, highlight=False)
@@ -76,14 +72,9 @@ def _validate(task, args) -> int:
     console = Console()
     by_status = Counter(c["status"] for c in checks)
     by_dialect = Counter(c["dialect"] for c in checks if c["status"] == "ok")
-    table = Table(title=f"{task.name} {args.split}: {len(samples)} golds", show_edge=False)
-    table.add_column("outcome")
-    table.add_column("n", justify="right")
-    for status, n in sorted(by_status.items()):
-        table.add_row(status, str(n))
-    for dialect, n in sorted(by_dialect.items()):
-        table.add_row(f"  ok via {dialect}", str(n))
-    console.print(table)
+    rows = [[status, str(n)] for status, n in sorted(by_status.items())]
+    rows += [[f"  ok via {dialect}", str(n)] for dialect, n in sorted(by_dialect.items())]
+    console.print(tables.table(console, ["outcome", "n"], rows, title=f"{task.name} {args.split}: {len(samples)} golds"))
     failed = [(s, c) for s, c in zip(samples, checks) if c["status"] != "ok"]
     for status in sorted({c["status"] for _, c in failed}):
         group = [(s, c) for s, c in failed if c["status"] == status]

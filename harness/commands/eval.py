@@ -1,4 +1,5 @@
-"""`harness eval`: generate SQL with checkpoints on a task split, score it, store it, show it."""
+"""`harness eval`: generate SQL with checkpoints on a task split, score it, store it, show it
+(the leaderboard on the terminal, the HTML report in the run folder)."""
 
 from __future__ import annotations
 
@@ -69,9 +70,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Evaluate, store and print the leaderboard of the run."""
+    """Evaluate, store, print the leaderboard of the run and write its report."""
     from harness import launch
-    from harness.results import leaderboard
+    from harness.results import leaderboard, report
     from harness.evaluation.evaluate import evaluate, generate_shard, rescore, resolve_checkpoints
     from harness.store import RunStore
     from harness.data.tasks import load_task
@@ -101,6 +102,7 @@ def main(args: argparse.Namespace) -> int:
                              batch_size=args.batch_size, progress=not args.no_progress)
     board = leaderboard.build([store])
     leaderboard.print_table(board)
+    print(f"report: {report.write([store], store.report_path)}")
     return errors_exit(summaries, args.allow_errors)
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
+from harness import tables
 from harness.results.baselines import baseline_path, load_outcomes, write_baseline
 from harness.errors import HarnessInputError
 from harness.results.gate import NOT_COMPARABLE, PASS, Flip, GateResult, Thresholds, compare
@@ -74,29 +74,33 @@ def main(args: argparse.Namespace) -> int:
 
 
 def print_result(result: GateResult, console: Console, flips: int = 20) -> None:
-    """The verdict, the comparison table and the flip tables on the terminal."""
+    """The verdict, the comparison table and the flip tables on the terminal, readable at 80 columns.
+
+    Each interval goes on a line below its value, the thresholds on a line below the table, and
+    the SQL of a flip is cut to one line in whatever width is left (Markdown and JSON have it whole).
+    """
     style = {PASS: "bold green", NOT_COMPARABLE: "bold yellow"}.get(result.decision, "bold red")
     labels = escape(f"{result.candidate_label} vs baseline {result.baseline_label}")
     console.print(f"[{style}]gate {VERDICTS[result.decision]}[/]: {labels}")
     for reason in result.reasons:
         console.print(f"  - {reason}", markup=False)
     if result.n_paired:
-        table = Table(show_edge=False)
-        for name in ("", "baseline", "candidate", "difference"):
-            table.add_column(name, justify="right" if name else "left")
-        for name, value in _summary_rows(result):
-            table.add_row(name, *value)
-        console.print(table)
+        body = [[name, *(Text(v.replace(" [", "\n[")) for v in values)] for name, values in _summary_rows(result)]
+        console.print(tables.table(console, ["", "baseline", "candidate", "difference"], body, fold=True))
+        console.print(f"allowed: {_allowed(result)}", markup=False)
     for title, rows in _flip_sets(result):
         if rows:
-            table = Table(title=f"{title} ({len(rows)})", show_edge=False)
-            for name in ("id", "baseline", "candidate", "candidate SQL", "gold SQL"):
-                table.add_column(name, overflow="fold")
-            for flip in rows[:flips]:
-                cells = (flip.id, flip.baseline_reason, flip.candidate_reason, _cut(flip.candidate_prediction), _cut(flip.gold))
-                table.add_row(*(Text(c) for c in cells))
-            if len(rows) > flips:
-                table.add_row(f"... {len(rows) - flips} more (all in --json)")
+            shown = rows[:flips]
+            cells = [[Text(c) for c in (f.id, f.baseline_reason, f.candidate_reason, _cut(f.candidate_prediction), _cut(f.gold))]
+                     for f in shown]
+            more = f"{len(rows) - flips} more in --json" if len(rows) > flips else None
+            table = tables.table(console, ["id", "baseline", "candidate", "candidate SQL", "gold SQL"], cells,
+                                 title=f"{title} ({len(rows)})", caption=more, labels=5)
+            # ids and reasons whole; each SQL on one line in half the width left (padding and rules: 3 a column)
+            whole = [max(len(column.header), *(len(row[i]) for row in cells)) for i, column in enumerate(table.columns[:3])]
+            for column in table.columns[3:]:
+                column.width = max(8, (console.width - sum(whole) - 3 * len(table.columns)) // 2)
+                column.overflow = "ellipsis"
             console.print(table)
 
 
@@ -109,7 +113,8 @@ def to_markdown(result: GateResult, flips: int = 20) -> str:
         lines += [f"- {_md(reason)}" for reason in result.reasons] + [""]
     if result.n_paired:
         lines += ["| | baseline | candidate | difference |", "|---|---:|---:|---:|"]
-        lines += [f"| {name} | " + " | ".join(value) + " |" for name, value in _summary_rows(result)]
+        rows = [*_summary_rows(result), ("allowed", ("", "", _allowed(result)))]
+        lines += [f"| {name} | " + " | ".join(value) + " |" for name, value in rows]
         lines.append("")
     for title, rows in _flip_sets(result):
         if rows:
@@ -127,19 +132,23 @@ def to_markdown(result: GateResult, flips: int = 20) -> str:
 
 def _summary_rows(result: GateResult) -> list[tuple[str, tuple[str, str, str]]]:
     """(label, (baseline, candidate, difference)) rows shared by the terminal and Markdown."""
-    t = result.thresholds
     low, high = result.difference_ci
     base, cand = result.baseline_rate, result.candidate_rate
     skipped = {side: len(ids) for side, ids in result.unjudgeable.items()}
-    limit = "any" if t.max_new_failures is None else t.max_new_failures
     return [
         ("execution accuracy", (_rate(base), _rate(cand), f"{result.difference:+.1%} [{low:+.1%}, {high:+.1%}]")),
         ("passing / paired", (f"{base.successes} / {base.n}", f"{cand.successes} / {cand.n}", "")),
         ("newly failing / passing", ("", "", f"{len(result.newly_failing)} / {len(result.newly_passing)}")),
-        ("McNemar exact p", ("", "", f"{result.p_value:.3g} (alpha {t.alpha:g})")),
+        ("McNemar exact p", ("", "", f"{result.p_value:.3g} (alpha {result.thresholds.alpha:g})")),
         ("unjudgeable, left out", (str(skipped.get("baseline", 0)), str(skipped.get("candidate", 0)), "")),
-        ("allowed", ("", "", f"drop ≤ {t.max_drop * 100:.1f} points, new failures ≤ {limit}")),
     ]
+
+
+def _allowed(result: GateResult) -> str:
+    """The thresholds the candidate was held to."""
+    t = result.thresholds
+    limit = "any" if t.max_new_failures is None else t.max_new_failures
+    return f"drop ≤ {t.max_drop * 100:.1f} points, new failures ≤ {limit}"
 
 
 def _flip_sets(result: GateResult) -> list[tuple[str, list[Flip]]]:

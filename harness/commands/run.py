@@ -1,5 +1,7 @@
 """`harness run`: train, evaluate the base model and every epoch checkpoint, print the leaderboard.
 
+The run folder gets the leaderboard files and the HTML report (`harness report`).
+
 With no arguments it runs the embedded default: the `sample` task, `gemma-3-270m`, and the
 `fast` preset on a GPU or the `cpu` preset without one. Epoch checkpoints (and, with
 `--eval-every-steps N`, the adapter every N optimizer steps) are evaluated while training runs,
@@ -37,10 +39,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Train, evaluate every checkpoint, and write the leaderboard and plot into the run folder."""
+    """Train, evaluate every checkpoint, and write the leaderboard, plot and report into the run folder."""
     from rich.console import Console
 
-    from harness.results import leaderboard
+    from harness.results import leaderboard, report
     from harness.errors import HarnessInputError
     from harness.evaluation.during_training import EvaluateDuringTraining
     from harness.evaluation.evaluate import Checkpoint, evaluate
@@ -79,7 +81,8 @@ def main(args: argparse.Namespace) -> int:
     during = EvaluateDuringTraining(store, task, samples, "test", config.model, decode_config(args), scoring_config(args),
                                     args.batch_size, args.eval_every_steps, log=console.print)
     try:
-        epochs = train(task, config, run_dir, resume=resume, task_source=source, callbacks=[during])
+        epochs = train(task, config, run_dir, resume=resume, task_source=source, callbacks=[during],
+                       progress=not args.no_progress)
     finally:
         during.close()
     trained_s = time.perf_counter() - started
@@ -98,5 +101,6 @@ def main(args: argparse.Namespace) -> int:
     leaderboard.print_table(board, console=console, breakdowns=True)
     paths = leaderboard.write_all(board, run_dir)
     console.print(f"leaderboard and plot: {', '.join(str(p) for p in paths.values())}")
+    console.print(f"report: {report.write([store], store.report_path)}")
     console.print(f"training {trained_s / 60:.1f} min, total {(time.perf_counter() - started) / 60:.1f} min")
     return errors_exit(summaries, args.allow_errors)

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
+from harness import tables
 from harness.commands.eval import ALLOW_ERRORS_HELP, ScoreOption, harness_errors_exit
 from harness.errors import HarnessInputError
 from harness.files import read_jsonl, write_jsonl
@@ -93,15 +93,12 @@ def main(args: argparse.Namespace) -> int:
 
 def print_summary(console: Console, summary: dict, missing: list[str], extra: list[str]) -> None:
     """The summary table, reasons, and any ids that could not be joined."""
-    table = Table(title=f"{summary['n']} predictions, {summary['judgeable']} judgeable", show_edge=False)
-    for column in ("metric", "matched", "judged", "rate"):
-        table.add_column(column, justify="left" if column == "metric" else "right")
-    for metric in METRICS:
-        m = summary[metric.name]
-        table.add_row(metric.name, str(m["successes"]), str(m["n"]), "-" if m["rate"] is None else f"{m['rate']:.1%}")
+    rows = [[metric.name, str(m["successes"]), str(m["n"]), "-" if m["rate"] is None else f"{m['rate']:.1%}"]
+            for metric, m in ((metric, summary[metric.name]) for metric in METRICS)]
     if missing:
-        table.add_row("missing_prediction", str(len(missing)), "", "")
-    console.print(table)
+        rows.append(["missing_prediction", str(len(missing)), "", ""])
+    title = f"{summary['n']} predictions, {summary['judgeable']} judgeable"
+    console.print(tables.table(console, ["metric", "matched", "judged", "rate"], rows, title=title))
     console.print("reasons: " + ", ".join(f"{k} {v}" for k, v in summary["reasons"].items()), markup=False)
     if missing:
         console.print(f"[yellow]{len(missing)} sample(s) have no prediction (not scored, not counted as 0):[/] "

@@ -167,8 +167,11 @@ def _generate_batch(model, tokenizer, texts: list[str], decode: DecodeConfig, st
         from transformers import CompileConfig
 
         # dynamic=None: Gemma 3's sliding-window cache layers keep a Python int that changes every
-        # step; with static shapes torch.compile would recompile at each step.
-        extra = {"cache_implementation": "static", "compile_config": CompileConfig(dynamic=None)}
+        # step; with static shapes torch.compile would recompile at each step. Only on a GPU:
+        # elsewhere transformers does not compile, and warns when given a compile config.
+        extra = {"cache_implementation": "static"}
+        if model.device.type == "cuda":
+            extra["compile_config"] = CompileConfig(dynamic=None)
     with torch.inference_mode():
         out = model.generate(
             **enc,

@@ -120,6 +120,25 @@ def outcomes_from_records(records: list[dict], source: str) -> dict[str, Outcome
     return outcomes
 
 
+def outcome_table(summary: dict, records: list[dict], folder: Path) -> OutcomeTable:
+    """The outcome table of one evaluated checkpoint: its summary.json and samples.jsonl as read.
+
+    Args:
+        summary: The checkpoint's summary.
+        records: Its scored records, in file order (bad ones are named by their line).
+        folder: Its `eval/<checkpoint>` folder, for the default checkpoint name and messages.
+    """
+    task = summary.get("task")
+    if isinstance(task, dict):  # tolerate the manifest's {"name", "version"} form
+        summary = {**summary, "task": task.get("name"), "task_version": summary.get("task_version", task.get("version"))}
+    return OutcomeTable(
+        outcomes=outcomes_from_records(records, str(Path(folder) / "samples.jsonl")),
+        **{name: summary.get(name) for name in ("task", "task_version", "scorer_version", "model", "run")},
+        checkpoint=summary.get("checkpoint") or Path(folder).name,
+        source=str(folder),
+    )
+
+
 def _from_eval_dir(folder: Path) -> OutcomeTable:
     summary_path, samples_path = folder / "summary.json", folder / "samples.jsonl"
     if not summary_path.is_file():
@@ -127,15 +146,7 @@ def _from_eval_dir(folder: Path) -> OutcomeTable:
     summary = read_json(summary_path)
     if not samples_path.is_file():
         raise HarnessInputError(f"{samples_path}: no such file")
-    task = summary.get("task")
-    if isinstance(task, dict):  # tolerate the manifest's {"name", "version"} form
-        summary = {**summary, "task": task.get("name"), "task_version": summary.get("task_version", task.get("version"))}
-    return OutcomeTable(
-        outcomes=outcomes_from_records(read_jsonl(samples_path), str(samples_path)),
-        **{name: summary.get(name) for name in ("task", "task_version", "scorer_version", "model", "run")},
-        checkpoint=summary.get("checkpoint") or folder.name,
-        source=str(folder),
-    )
+    return outcome_table(summary, read_jsonl(samples_path), folder)
 
 
 def _from_baseline(data: dict, path: Path) -> OutcomeTable:

@@ -7,9 +7,10 @@ Public API (used by `harness leaderboard` and `harness run`):
   checkpoint's `samples.jsonl` over the judgeable samples (metric not null), plus execution
   accuracy per category of each breakdown field. Raises `HarnessInputError` for a run
   without evaluations.
-- `print_table(board, console=None, breakdowns=False)`: rich table on the terminal.
+- `print_table(board, console=None, breakdowns=False)`: tables on the terminal, readable at 80 columns.
 - `to_markdown(board) -> str`, `to_csv(board) -> str`, `to_json(board) -> dict`,
-  `plot(board, path)`: each metric against the epoch, one subplot per metric, one line per run.
+  `plot(board, path)`: each metric against the epoch, one subplot per metric, one line per run;
+  `plot_svg(board) -> str`: the same plot as SVG markup (for the HTML report).
 - `write_all(board, out_dir) -> dict[str, Path]`: leaderboard.md, .csv, .json and .png in out_dir.
 """
 
@@ -149,42 +150,71 @@ def _main_table(board: Leaderboard) -> tuple[list[str], list[list[str]]]:
     return header, body
 
 
-def _breakdown_table(board: Leaderboard, breakdown: Breakdown) -> tuple[list[str], list[list[str]]]:
-    """Header shows each category's n when every row has the same n, else cells show k/n."""
+def _breakdown_table(board: Leaderboard, breakdown: Breakdown, labels: list[str] | None = None,
+                     corner: str = "model@checkpoint") -> tuple[list[str], list[list[str]]]:
+    """Header shows each category's n when every row has the same n, else cells show k/n.
+
+    Args:
+        labels: Row labels (default `run: model@checkpoint`), under the header `corner`.
+    """
     same_n = {c: len({rates[c].n for rates in breakdown.rates}) == 1 for c in breakdown.categories}
-    header = ["model@checkpoint"] + [
+    header = [corner] + [
         f"{c} (n={breakdown.rates[0][c].n})" if same_n[c] else c for c in breakdown.categories
     ]
+    labels = labels or [f"{row.run}: {row.label}" for row in board.rows]
     body = [
-        [f"{row.run}: {row.label}"]
+        [label]
         + [_fmt(rates[c], ci=False) + ("" if same_n[c] else f" ({rates[c].successes}/{rates[c].n})")
            for c in breakdown.categories]
-        for row, rates in zip(board.rows, breakdown.rates)
+        for label, rates in zip(labels, breakdown.rates)
     ]
     return header, body
 
 
+def _terminal_labels(board: Leaderboard) -> tuple[str, list[str], str]:
+    """Short row labels for the terminal: what all rows share goes into the title instead.
+
+    Returns:
+        (header of the label column, one label per row, the shared run and model for the title).
+    """
+    runs, models = {r.run for r in board.rows}, {r.model for r in board.rows}
+    several_runs, several_models = len(runs) > 1, len(models) > 1
+    corner = ("run: " if several_runs else "") + ("model@" if several_models else "") + "checkpoint"
+    labels = [("" if not several_runs else f"{r.run}: ") + (f"{r.model}@" if several_models else "") + r.checkpoint
+              for r in board.rows]  # the space lets a narrow terminal wrap a long run name before the checkpoint
+    shared = [f"{what} {values.pop()}" for what, values in (("run", runs), ("model", models)) if len(values) == 1]
+    return corner, labels, ", ".join(shared)
+
+
 def print_table(board: Leaderboard, console=None, breakdowns: bool = False) -> None:
-    """Print the leaderboard (and optionally the breakdowns) as rich tables; best execution in bold."""
+    """Print the leaderboard (and optionally the breakdowns), readable at 80 columns.
+
+    The main table has one short label per row (what every row shares is in the title), the
+    rates with their interval below, and the judgeable n; the best execution rate is bold. A
+    breakdown prints as it is when it fits the console, else transposed (a category per row),
+    else as a line that names where to read it.
+    """
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
+    from harness import tables
+
     console = console or Console()
-    tables = [("Leaderboard (95% Wilson intervals)", *_main_table(board))]
-    if breakdowns:
-        tables += [(f"Execution accuracy by {b.field}", *_breakdown_table(board, b)) for b in board.breakdowns]
+    corner, labels, shared = _terminal_labels(board)
     values = [r.rates[PRIMARY].value for r in board.rows]
     best = max((v for v in values if v is not None), default=None)
-    for index, (title, header, body) in enumerate(tables):
-        table = Table(title=title, show_edge=False)
-        for column in header:
-            label = column in ("run", "model", "checkpoint", "model@checkpoint")
-            table.add_column(column, justify="left" if label else "right", no_wrap=label, overflow="fold")
-        for i, cells in enumerate(body):
-            bold = "bold" if index == 0 and best is not None and values[i] == best else ""
-            table.add_row(*(_cell(c, bold) for c in cells))
-        console.print(table)
+    body = [
+        [label, *(_cell(_fmt(r.rates[m.name]), "bold" if m.name == PRIMARY and best is not None and value == best else "")
+                  for m in METRICS), _n(r)]
+        for label, r, value in zip(labels, board.rows, values)
+    ]
+    title = f"Leaderboard{': ' + shared if shared else ''} (95% Wilson interval under each rate)"
+    console.print(tables.table(console, [corner, *(m.label for m in METRICS), "n"], body, title=title,
+                               caption="n: judgeable samples", fold=True))
+    for breakdown in board.breakdowns if breakdowns else []:
+        title = f"Execution accuracy by {breakdown.field}"
+        shown = tables.fit(console, *_breakdown_table(board, breakdown, labels, corner), corner=breakdown.field, title=title)
+        console.print(shown or Text(f"{title}: too wide for {console.width} columns; see leaderboard.md or report.html"))
     for warning in board.warnings:
         console.print(Text(f"warning: {warning}", style="yellow"))
 
@@ -197,7 +227,7 @@ def _cell(text: str, style: str):
     if not (bracket and value.endswith("%")):
         return Text(text, style=style)
     low, high = interval.rstrip("]").split(", ")
-    return Text(value, style=style) + Text(f"\n{low.rstrip('%')}–{high}", style="dim")
+    return Text(value, style=style) + Text(f"\n{low.rstrip('%')}–{high.rstrip('%')}", style="dim")
 
 
 def to_markdown(board: Leaderboard) -> str:
@@ -251,6 +281,25 @@ def to_json(board: Leaderboard) -> dict:
 
 
 def plot(board: Leaderboard, path: Path) -> Path:
+    """Each metric against the epoch (base = 0) with its 95% band, as a PNG at `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _figure(board).savefig(path, dpi=110)
+    return path
+
+
+def plot_svg(board: Leaderboard) -> str:
+    """The same plot as SVG markup for an HTML page (text kept as text, no XML prologue)."""
+    import matplotlib
+
+    out = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "harness"}):  # the salt keeps ids stable
+        _figure(board).savefig(out, format="svg", metadata={"Date": None})
+    svg = out.getvalue()
+    return svg[svg.index("<svg"):]
+
+
+def _figure(board: Leaderboard):
     """Each metric against the epoch (base = 0) with its 95% band; checkpoints without an epoch are left out."""
     from matplotlib.figure import Figure  # no pyplot: no global backend state, renders with Agg
 
@@ -278,10 +327,7 @@ def plot(board: Leaderboard, path: Path) -> Path:
     if any(ax.lines for ax in axes):
         axes[0].legend(fontsize="small")
         axes[0].xaxis.get_major_locator().set_params(integer=True)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    return path
+    return figure
 
 
 def write_all(board: Leaderboard, out_dir: Path) -> dict[str, Path]:

@@ -21,19 +21,21 @@ and only the main process writes checkpoints.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from dataclasses import asdict
 from pathlib import Path
 
-from harness import launch
+from harness import launch, quiet
 from harness.data.prompts import messages
 from harness.errors import HarnessInputError
 from harness.files import read_json, write_json
-from harness.models.loader import canonical_name, default_dtype, load_model
+from harness.models.loader import canonical_name, default_dtype, load_model, resolve
 from harness.store import RunStore
 from harness.training import memory
 from harness.training.checkpoints import EpochCheckpoints
 from harness.training.presets import TrainConfig, from_dict
+from harness.training.progress import TrainingProgress
 
 __all__ = ["read_run", "train", "trainer_for"]
 
@@ -74,6 +76,7 @@ def trainer_for(task, config: TrainConfig, state_dir: Path, callbacks=()):
     import torch
     from datasets import Dataset
     from peft import LoraConfig
+    from transformers import PrinterCallback
     from trl import SFTConfig, SFTTrainer
 
     _score_labelled_positions_only()
@@ -108,8 +111,8 @@ def trainer_for(task, config: TrainConfig, state_dir: Path, callbacks=()):
         max_steps=config.max_steps,
         per_device_train_batch_size=batch_size,
         gradient_accumulation_steps=config.grad_accum,
-        gradient_checkpointing=config.gradient_checkpointing,
-        gradient_checkpointing_kwargs={"use_reentrant": False},
+        activation_checkpointing=config.gradient_checkpointing,
+        activation_checkpointing_kwargs={"use_reentrant": False},
         optim=config.optim,
         learning_rate=config.lr,
         max_grad_norm=config.max_grad_norm,
@@ -138,8 +141,25 @@ def trainer_for(task, config: TrainConfig, state_dir: Path, callbacks=()):
     )
     if config.packing and not config.padding_free:
         trainer.data_collator = _row_packed_collator(trainer.processing_class.pad_token_id)
+    if not quiet.verbose():  # the log dictionaries it prints: the progress bar shows the loss
+        trainer.remove_callback(PrinterCallback)
     trainer.model.peft_config["default"].base_model_name_or_path = canonical_name(config.model)
+    _decide_embedding_layers(trainer.model, config.model)
     return trainer
+
+
+def _decide_embedding_layers(model, base: str) -> None:
+    """Tell every adapter save (the Trainer's and ours) whether it must hold the embedding layers.
+
+    Left to itself, PEFT decides by comparing the vocabulary size with the base model's config,
+    which it looks up by the recorded base name; the embedded model's name is no Hub id, so the
+    lookup failed with two warnings at every save. The answer comes from the local config instead.
+    """
+    from transformers import AutoConfig
+
+    base_vocab = AutoConfig.from_pretrained(resolve(base)).get_text_config().vocab_size
+    resized = model.get_input_embeddings().num_embeddings != base_vocab
+    model.save_pretrained = functools.partial(model.save_pretrained, save_embedding_layers=resized)
 
 
 def _row_packed_collator(pad_token_id: int):
@@ -167,7 +187,7 @@ def _row_packed_collator(pad_token_id: int):
 
 
 def train(task, config: TrainConfig, run_dir: Path, resume: bool = False, task_source: dict | None = None,
-          callbacks=()) -> list[Path]:
+          callbacks=(), progress: bool = True) -> list[Path]:
     """Fine-tune and return the epoch checkpoint folders, oldest first.
 
     Args:
@@ -178,6 +198,7 @@ def train(task, config: TrainConfig, run_dir: Path, resume: bool = False, task_s
         task_source: The `load_task` arguments that rebuild `task` on `--resume`
             (default: `{"name_or_path": task.name, "data": None}`).
         callbacks: More Trainer callbacks, called after the epoch checkpoints are saved.
+        progress: Show the training progress bar.
 
     Raises:
         HarnessInputError: Empty training split, unknown model, a run folder already holding
@@ -185,7 +206,6 @@ def train(task, config: TrainConfig, run_dir: Path, resume: bool = False, task_s
     """
     from torch.utils.tensorboard import SummaryWriter
     from transformers.integrations import TensorBoardCallback
-    from trl.trainer.callbacks import RichProgressCallback
 
     store = RunStore(run_dir)
     main_process = launch.rank() == 0
@@ -202,14 +222,18 @@ def train(task, config: TrainConfig, run_dir: Path, resume: bool = False, task_s
     if resume and store.trained_path.exists():
         return store.epoch_dirs()
     last_state = _last_state(store.state_dir) if resume else None
-    every = [EpochCheckpoints(store, task, config), RichProgressCallback()]
+    bar = TrainingProgress(progress)
+    every = [EpochCheckpoints(store, task, config), bar]
     if main_process:
         every.append(TensorBoardCallback(tb_writer=SummaryWriter(str(store.tensorboard_dir))))
     trainer = trainer_for(task, config, store.state_dir, [*every, *callbacks])
     if last_state and main_process:
         print(f"resuming from step {last_state.name.split('-')[1]} ({last_state})")
     with memory.explain_oom(trainer, config):
-        trainer.train(resume_from_checkpoint=str(last_state) if last_state else None)
+        try:
+            trainer.train(resume_from_checkpoint=str(last_state) if last_state else None)
+        finally:
+            bar.close()
     if main_process:
         shutil.rmtree(store.state_dir, ignore_errors=True)
         summary = {"global_step": trainer.state.global_step, "tokens_seen": int(trainer.state.num_input_tokens_seen)}

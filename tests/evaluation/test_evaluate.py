@@ -52,6 +52,7 @@ def test_eval_stores_scored_samples_and_serves_the_cache(tiny_setup):
         assert {"output", "prediction", "exact_match", "execution_match", "reason"} <= set(record)
     manifest = store.manifest()
     assert manifest["eval"]["n"] == 4 and manifest["eval"]["versions"]["duckdb"]
+    assert "q3" in store.report_path.read_text()  # the report, beside the run's results
     assert cli.main(eval_args(model, data, run)) == 0
     assert store.summary("base")["generation"] == {**store.summary("base")["generation"], "generated": 0, "cached": 4}
 

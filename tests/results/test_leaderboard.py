@@ -87,7 +87,7 @@ def test_terminal_table(runs):
     leaderboard.print_table(leaderboard.build(runs), console=console, breakdowns=True)
     out = console.file.getvalue()
     assert "Leaderboard" in out and "gemma-3-270m" in out and "epoch_2" in out
-    assert "87.5%" in out and "52.9–97.8%" in out  # 7/8 with its Wilson interval below it
+    assert "87.5%" in out and "52.9–97.8" in out  # 7/8 with its Wilson interval below it
     assert "7 of 8" in out  # base: one unjudgeable sample
     assert "Execution accuracy by sql_complexity" in out
     assert "basic SQL (n=4)" in out  # same judgeable n in every row: shown once in the header

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import importlib
 
+from harness import quiet
+
 BENCHMARKS = {
     "train": "training tokens/s, MFU and peak memory of the guide and fast presets",
     "eval": "generation and scoring speed",
@@ -19,6 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     for name, help_text in BENCHMARKS.items():
         module = importlib.import_module(f"harness.commands.bench.{name}")
         command = sub.add_parser(name, help=help_text, description=help_text)
+        quiet.add_option(command)
         module.configure(command)
         command.set_defaults(_bench=module)
 

@@ -113,6 +113,7 @@ def main(args: argparse.Namespace) -> int:
     import torch
     from rich.console import Console
 
+    from harness import tables
     from harness.data import prompts
     from harness.errors import HarnessInputError
     from harness.evaluation.evaluate import resolve_checkpoints
@@ -146,34 +147,31 @@ def main(args: argparse.Namespace) -> int:
     summary = {"device": device, "model": args.model, "checkpoint": args.checkpoint, "task": args.task,
                "random_weights": args.random_weights, "max_new_tokens": args.max_new_tokens, "dtype": args.dtype,
                "scoring_workers": score_config.workers, "results": rows}
-    Console().print(table(summary))
+    console = Console()
+    header, rows, text = table(summary)
+    tables.show(console, header, rows, **text)
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
     return 0
 
 
-def table(summary: dict):
-    """The figures as a rich table."""
-    from rich.table import Table
-
+def table(summary: dict) -> tuple[list[str], list[list[str]], dict]:
+    """The figures as table rows: (header, rows, title and caption)."""
     weights = "random weights" if summary["random_weights"] else summary["checkpoint"]
     title = (f"harness bench eval: {summary['model']} ({weights}), {summary['task']} test, "
              f"{summary['max_new_tokens']} new tokens max, {summary['device']}")
     caption = "per second: samples (gen, score, step) and new tokens; x: gen and step samples/s over the guide's"
-    out = Table(title=title, caption=caption)
-    columns = ("path", "n", "batch", "gen/s", "score/s", "step/s", "tokens/s", "step s", "GPU mem", "x guide", "x step")
-    for column in columns:
-        out.add_column(column, justify="left" if column == "path" else "right")
+    header = ["path", "n", "batch", "gen/s", "score/s", "step/s", "tokens/s", "step s", "GPU mem", "x guide", "x step"]
 
     def fmt(value, spec: str, suffix: str = "") -> str:
         return "n/a" if value is None else f"{value:{spec}}{suffix}"
 
-    for r in summary["results"]:
-        out.add_row(
-            r["path"], str(r["samples"]), str(r["batch_size"] or "auto"),
-            fmt(r["generate_samples_per_s"], ",.2f"), fmt(r.get("score_samples_per_s"), ",.1f"),
-            fmt(r.get("step_samples_per_s"), ",.2f"), fmt(r["new_tokens_per_s"], ",.0f"),
-            fmt(r.get("step_s", r["generate_s"]), ".1f"), fmt(r.get("peak_memory_gib"), ".1f", " GiB"),
-            fmt(r["x_guide"], ".1f"), fmt(r["x_guide_step"], ".1f"),
-        )
-    return out
+    rows = [
+        [r["path"], str(r["samples"]), str(r["batch_size"] or "auto"),
+         fmt(r["generate_samples_per_s"], ",.2f"), fmt(r.get("score_samples_per_s"), ",.1f"),
+         fmt(r.get("step_samples_per_s"), ",.2f"), fmt(r["new_tokens_per_s"], ",.0f"),
+         fmt(r.get("step_s", r["generate_s"]), ".1f"), fmt(r.get("peak_memory_gib"), ".1f", " GiB"),
+         fmt(r["x_guide"], ".1f"), fmt(r["x_guide_step"], ".1f")]
+        for r in summary["results"]
+    ]
+    return header, rows, {"title": title, "caption": caption}

@@ -75,8 +75,8 @@ def measure(items: list[dict], k: int, workers: int | None) -> dict:
 def main(args: argparse.Namespace) -> int:
     """Score the split once per k and print the speeds."""
     from rich.console import Console
-    from rich.table import Table
 
+    from harness import tables
     from harness.errors import HarnessInputError
     from harness.data.tasks import load_task
 
@@ -90,14 +90,11 @@ def main(args: argparse.Namespace) -> int:
     items = [{**s.to_dict(), "prediction": s.sql} for s in samples]
     results = [measure(items, k, args.workers) for k in ks]
     cpus = os.cpu_count()
-    table = Table(title=f"harness bench scoring: {args.task} {args.split}, gold as prediction, {cpus} CPUs")
-    for column in ("test-suite k", "workers", "samples", "judgeable", "matches", "seconds", "samples/s", "CPU steal"):
-        table.add_column(column, justify="right")
-    for r in results:
-        steal = "n/a" if r["cpu_steal"] is None else f"{r['cpu_steal']:.0%}"
-        table.add_row(str(r["test_suite_k"]), str(r["workers"]), str(r["samples"]), str(r["judgeable"]),
-                      str(r["execution_matches"]), f"{r['seconds']:.1f}", f"{r['samples_per_s']:,.1f}", steal)
-    Console().print(table)
+    header = ["test-suite k", "workers", "samples", "judgeable", "matches", "seconds", "samples/s", "CPU steal"]
+    rows = [[str(r["test_suite_k"]), str(r["workers"]), str(r["samples"]), str(r["judgeable"]), str(r["execution_matches"]),
+             f"{r['seconds']:.1f}", f"{r['samples_per_s']:,.1f}", "n/a" if r["cpu_steal"] is None else f"{r['cpu_steal']:.0%}"]
+            for r in results]
+    tables.show(Console(), header, rows, title=f"harness bench scoring: {args.task} {args.split}, gold as prediction, {cpus} CPUs")
     if args.json:
         args.json.write_text(json.dumps({"task": args.task, "split": args.split, "cpus": cpus, "results": results}, indent=2))
     return 0

@@ -119,8 +119,8 @@ def main(args: argparse.Namespace) -> int:
     """Run every preset, print the table and the speed ratios."""
     import torch
     from rich.console import Console
-    from rich.table import Table
 
+    from harness import tables
     from harness.errors import HarnessInputError
     from harness.training.presets import apply_overrides, load_preset, parse_set
     from harness.data.tasks import load_task
@@ -135,20 +135,19 @@ def main(args: argparse.Namespace) -> int:
         results.append(measure(task, config, args.warmup))
     reference = results[0]["tokens_per_s"]
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
-    table = Table(title=f"harness bench train: {args.model}, {args.steps} steps ({args.warmup} untimed), {device}")
-    for column in ("preset", "batch", "tokens/s", "MFU", "peak GPU memory", f"x {results[0]['preset']}"):
-        table.add_column(column, justify="right")
+    rows = []
     for r in results:
         r["ratio"] = r["tokens_per_s"] / reference
-        table.add_row(
+        rows.append([
             r["preset"],
             str(r["batch_size"]),
             f"{r['tokens_per_s']:,.0f}",
             f"{r['mfu']:.1%}" if r["mfu"] is not None else "n/a",
             f"{r['peak_memory_gib']:.2f} GiB" if r["peak_memory_gib"] is not None else "n/a",
             f"{r['ratio']:.1f}",
-        )
-    Console().print(table)
+        ])
+    header = ["preset", "batch", "tokens/s", "MFU", "peak GPU memory", f"x {results[0]['preset']}"]
+    tables.show(Console(), header, rows, title=f"harness bench train: {args.model}, {args.steps} steps ({args.warmup} untimed), {device}")
     if args.out:
         args.out.write_text(json.dumps({"device": device, "steps": args.steps, "results": results}, indent=2))
     return 0
