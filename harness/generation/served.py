@@ -237,7 +237,9 @@ class ServedGenerator:
                 f"server serves as --model openai:NAME and its API root (usually ending in /v1) as --base-url{kept}"
             )
         if not err.retryable:
-            return HarnessInputError(f"{where} refused the request{on} ({err}){kept}")
+            return HarnessInputError(
+                f"{where} refused the request{on} ({err}): give --model openai:NAME with a name the server serves{kept}"
+            )
         attempts = self.endpoint.retries + 1
         return HarnessInputError(f"{where} failed{on} after {attempts} attempt{'s' * (attempts > 1)} ({err}){kept}")
 

@@ -26,7 +26,7 @@ from harness.commands.eval import add_served_options, served_endpoint
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Options of `harness bench eval`."""
-    from harness.generation.generate import ENGINES
+    from harness.generation.local import ENGINES
 
     parser.add_argument("--task", default="sample", help="task whose test split is generated and scored")
     parser.add_argument("--data", help="data folder or file for tasks that need one")
