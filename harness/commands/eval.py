@@ -92,9 +92,9 @@ def main(args: argparse.Namespace) -> int:
         store = RunStore(args.rescore)
         rescore(store, score_config, progress=not args.no_progress)
     else:
+        checkpoints = resolve_checkpoints(args.checkpoints or ["base"], args.model, endpoint)
         task = load_task(args.task, data=args.data)
         samples = task.split(args.split)[: args.limit]
-        checkpoints = resolve_checkpoints(args.checkpoints or ["base"], args.model, endpoint)
         if launch.launched():  # a data-parallel worker: generate its share, then rank 0 scores everything
             from accelerate import PartialState
 
