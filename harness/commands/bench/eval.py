@@ -156,8 +156,12 @@ def main(args: argparse.Namespace) -> int:
     for engine in engines:
         generator = LocalGenerator(tokenizer, {"bench": engine}, model=model, batch_size=args.batch_size, engine=engine)
         rows.append(ours(generator, samples, decode, score_config, f"ours ({engine})"))
+    failure = None
     if endpoint:
-        rows.append(ours(ServedGenerator(endpoint), samples, decode, score_config, f"served ({endpoint.label})"))
+        try:
+            rows.append(ours(ServedGenerator(endpoint), samples, decode, score_config, f"served ({endpoint.label})"))
+        except HarnessInputError as err:  # the rows measured so far are still shown
+            failure = err
     reference = rows[0]["generate_samples_per_s"] if args.guide_samples else None
     first = next(r["outputs"] for r in rows if "outputs" in r)
     for row in rows:
@@ -173,6 +177,8 @@ def main(args: argparse.Namespace) -> int:
     Console().print(table(summary))
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
+    if failure:
+        raise failure
     return 0
 
 
