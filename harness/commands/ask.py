@@ -5,15 +5,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from harness.commands.eval import add_served_options, served_endpoint
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Options of `harness ask`."""
     parser.add_argument("question", help="the question in plain language")
     parser.add_argument("--schema", required=True, help="CREATE TABLE / INSERT statements, or a file holding them")
-    parser.add_argument("--model", default="gemma-3-270m", help="base model: gemma-3-270m, a Hub id or a folder")
+    parser.add_argument("--model", default="gemma-3-270m",
+                        help="base model: gemma-3-270m, a Hub id, a folder, or openai:NAME for a served model (with --base-url)")
     parser.add_argument("--checkpoint", help="an adapter folder (e.g. <run>/checkpoints/epoch_3) or a merged model folder")
     parser.add_argument("--max-new-tokens", type=int, default=256)
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds the SQL may run (default 5)")
+    add_served_options(parser)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -22,20 +26,18 @@ def main(args: argparse.Namespace) -> int:
     from rich.syntax import Syntax
 
     from harness import tables
-    from harness.models import loader
-    from harness.evaluation.evaluate import generation_cache, resolve_checkpoints
-    from harness.scoring.extract import extract_sql
-    from harness.generation.generate import DecodeConfig, generate
     from harness.data.samples import Sample
+    from harness.evaluation.evaluate import generation_cache, generator_for, resolve_checkpoints
+    from harness.generation.generate import DecodeConfig, generate
+    from harness.scoring.extract import extract_sql
     from harness.scoring.scorer import ScoreConfig, check_gold
 
     schema = Path(args.schema).read_text() if Path(args.schema).is_file() else args.schema
-    checkpoint = resolve_checkpoints([args.checkpoint] if args.checkpoint else ["base"], args.model)[0]
+    checkpoint = resolve_checkpoints([args.checkpoint] if args.checkpoint else ["base"], args.model, served_endpoint(args))[0]
     decode = DecodeConfig(max_new_tokens=args.max_new_tokens)
-    cache = generation_cache(checkpoint, decode)
-    model, tokenizer = loader.load_model(checkpoint.model, adapter=checkpoint.adapter, merge=True)
+    generator = generator_for(checkpoint, decode, batch_size=1)
     sample = Sample(id="ask", sql_prompt=args.question, sql_context=schema, sql="")
-    outputs, _ = generate(model, tokenizer, [sample], decode, cache, batch_size=1, progress=False)
+    outputs, _ = generate(generator, [sample], decode, generation_cache(generator, decode), progress=False)
     sql = extract_sql(outputs["ask"])
     console = Console()
     console.print(Syntax(sql or "(no SQL generated)", "sql", word_wrap=True))

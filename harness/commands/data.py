@@ -26,6 +26,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         p.add_argument("--data", help="local file or directory replacing the task's source")
     show.add_argument("--split", default="test", choices=["train", "test", "all"])
     show.add_argument("-n", type=int, default=2, help="how many samples to render (default 2)")
+    show.add_argument("--model", help="render in this model's chat template (gemma-3-270m, a Hub id or a folder; "
+                                      "default: show the conversation's turns)")
     validate.add_argument("--split", default="all", choices=["train", "test", "all"])
     validate.add_argument("--timeout", type=float, default=5.0, help="seconds per script (default 5)")
     validate.add_argument("--list", type=int, default=50, help="how many failing ids to print per outcome (default 50)")
@@ -48,6 +50,11 @@ def main(args: argparse.Namespace) -> int:
 def _show(task, args) -> int:
     from harness.data import prompts
 
+    tokenizer = None
+    if args.model:
+        from harness.models.loader import load_tokenizer
+
+        tokenizer = load_tokenizer(args.model)
     console = Console()
     console.print(f"[bold]{task.name}[/] v{task.version} from {task.origin}: {len(task.train)} train, {len(task.test)} test")
     samples = task.split(args.split)
@@ -60,7 +67,12 @@ def _show(task, args) -> int:
             console.print(tables.table(console, [name, "n"], rows, title=f"{args.split} by {name}"))
     for sample in samples[: args.n]:
         console.rule(f"sample {sample.id}")
-        console.print(prompts.render(sample, for_training=True), markup=False, highlight=False)
+        if tokenizer is not None:
+            console.print(prompts.render(sample, tokenizer, for_training=True), markup=False, highlight=False)
+            continue
+        for turn in prompts.messages(sample, with_answer=True):
+            console.print(f"[bold]{turn['role']}:[/]")
+            console.print(turn["content"], markup=False, highlight=False)
     return 0
 
 

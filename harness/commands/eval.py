@@ -42,7 +42,8 @@ def add_eval_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by `eval` and `run`: what to evaluate on and how to decode and score."""
     parser.add_argument("--task", default="sample", help="task name or a .jsonl/.csv/.parquet file (default: sample)")
     parser.add_argument("--data", help="local file or directory replacing the task's source")
-    parser.add_argument("--model", default="gemma-3-270m", help="base model: gemma-3-270m, a Hub id or a folder")
+    parser.add_argument("--model", default="gemma-3-270m",
+                        help="base model: gemma-3-270m, a Hub id, a folder, or openai:NAME for a served model (with --base-url)")
     parser.add_argument("--batch-size", type=int, help="generation batch size (default: chosen for the memory)")
     parser.add_argument("--max-new-tokens", type=int, default=256, help="most new tokens per sample (default 256)")
     parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
@@ -52,9 +53,43 @@ def add_eval_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-errors", action="store_true", help=ALLOW_ERRORS_HELP)
 
 
+def add_served_options(parser: argparse.ArgumentParser) -> None:
+    """Options of a served model (`--model openai:NAME`)."""
+    from harness.generation import served
+
+    group = parser.add_argument_group("served models (--model openai:NAME)")
+    group.add_argument("--base-url", help="API root of the OpenAI-compatible server, e.g. http://localhost:8000/v1 "
+                                          f"(default: $OPENAI_BASE_URL, else {served.DEFAULT_BASE_URL})")
+    group.add_argument("--api-key-env", default=served.KEY_ENV, metavar="VAR",
+                       help=f"environment variable holding the API key (default {served.KEY_ENV})")
+    group.add_argument("--concurrency", type=int, default=4, help="requests under way at once (default 4)")
+    group.add_argument("--request-timeout", type=float, default=120.0, metavar="SECONDS",
+                       help="seconds one request may take (default 120)")
+    group.add_argument("--retries", type=int, default=4, help="retries after a 429, 5xx, timeout or dropped connection (default 4)")
+
+
+def served_endpoint(args: argparse.Namespace, model: str | None = None):
+    """The endpoint that `model` (default `--model`) names when it is `openai:NAME`, else None.
+
+    Raises:
+        HarnessInputError: `--base-url` without a served model, or a bad endpoint (see `served.endpoint`).
+    """
+    from harness.errors import HarnessInputError
+    from harness.generation import served
+
+    model = model or args.model
+    if not served.is_served(model):
+        if args.base_url:
+            raise HarnessInputError(f"--base-url is for served models: give openai:NAME, not {model!r}")
+        return None
+    return served.endpoint(model, args.base_url, args.api_key_env, concurrency=args.concurrency,
+                           timeout_s=args.request_timeout, retries=args.retries)
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the `eval` options."""
     add_eval_options(parser)
+    add_served_options(parser)
     parser.add_argument("--split", default="test", choices=["train", "test", "all"])
     parser.add_argument("--limit", type=int, help="evaluate the first N samples of the split")
     parser.add_argument(
@@ -72,11 +107,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     """Evaluate, store, print the leaderboard of the run and write its report."""
     from harness import launch
+    from harness.errors import HarnessInputError
     from harness.results import leaderboard, report
     from harness.evaluation.evaluate import evaluate, generate_shard, rescore, resolve_checkpoints
     from harness.store import RunStore
     from harness.data.tasks import load_task
 
+    endpoint = None if args.rescore else served_endpoint(args)
+    if endpoint and args.processes > 1:
+        raise HarnessInputError("--gpus is for local models: a served model's requests go --concurrency at a time")
+    if endpoint:
+        args.base_url = endpoint.base_url  # recorded in the manifest
     if args.processes > 1 and not args.rescore and not launch.launched():
         return launch.relaunch(args.processes)
     score_config = scoring_config(args)
@@ -84,9 +125,9 @@ def main(args: argparse.Namespace) -> int:
         store = RunStore(args.rescore)
         summaries = rescore(store, score_config, progress=not args.no_progress)
     else:
+        checkpoints = resolve_checkpoints(args.checkpoints or ["base"], args.model, endpoint)
         task = load_task(args.task, data=args.data)
         samples = task.split(args.split)[: args.limit]
-        checkpoints = resolve_checkpoints(args.checkpoints or ["base"], args.model)
         if launch.launched():  # a data-parallel worker: generate its share, then rank 0 scores everything
             from accelerate import PartialState
 
@@ -131,6 +172,8 @@ def record_eval(store, task, args, n: int) -> None:
     manifest = store.manifest() or {"run": store.name}
     manifest.setdefault("task", {"name": task.name, "version": task.version, "origin": task.origin})
     manifest.setdefault("model", args.model)
+    if getattr(args, "base_url", None):
+        manifest.setdefault("base_url", args.base_url)
     manifest["eval"] = {
         "split": getattr(args, "split", "test"),
         "n": n,

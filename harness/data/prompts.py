@@ -1,16 +1,14 @@
-"""The guide's prompt and the Gemma chat template: one rendering for training and generation.
+"""The guide's prompt: one conversation per sample, rendered with the model's own chat template.
 
-The template ships with the project (`data/templates/gemma_chat_template.jinja`) because the
-embedded GGUF carries none. It is rendered here with jinja2 exactly as transformers renders
-a tokenizer's chat template, and `apply_template` installs the same text on a tokenizer, so
-training, generation and the prompt hash in the generation cache all see one template.
+A sample becomes one user turn holding the guide's prompt (no system turn) and, for training,
+the gold SQL as the assistant's answer. Rendering goes through the tokenizer's chat template
+(`tokenizer.apply_chat_template`), the one `harness.models.chat_format` gives every model, so
+training, generation and the prompt hash in the generation cache all see the same text; a
+served model gets the same messages.
 """
 
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,19 +25,6 @@ USER_PROMPT = """Given the <USER_QUERY> and the <SCHEMA>, generate the correspon
 </USER_QUERY>
 """
 
-BOS = "<bos>"
-
-
-@lru_cache(maxsize=1)
-def chat_template() -> str:
-    """The Gemma 3 chat template shipped in the package."""
-    return resources.files("harness").joinpath("data/templates/gemma_chat_template.jinja").read_text()
-
-
-def template_hash() -> str:
-    """Hash of everything that shapes a prompt: the user prompt and the chat template."""
-    return hashlib.sha256((USER_PROMPT + "\0" + chat_template()).encode()).hexdigest()[:16]
-
 
 def messages(sample: Sample, with_answer: bool) -> list[dict[str, str]]:
     """The guide's conversation: one user turn, and the gold SQL as the assistant turn for training."""
@@ -49,22 +34,14 @@ def messages(sample: Sample, with_answer: bool) -> list[dict[str, str]]:
     return turns
 
 
-@lru_cache(maxsize=1)
-def _compiled():
-    from transformers.utils.chat_template_utils import _compile_jinja_template
+def prompt_completion(sample: Sample) -> dict[str, list[dict[str, str]]]:
+    """A training example: the user turn as the prompt, the gold SQL as the completion the loss is on."""
+    user, answer = messages(sample, with_answer=True)
+    return {"prompt": [user], "completion": [answer]}
 
-    return _compile_jinja_template(chat_template())
 
-
-def render(sample: Sample, for_training: bool) -> str:
-    """Text of a sample: with the gold turn for training, or ending in the generation prompt."""
-    return _compiled().render(
-        messages=messages(sample, with_answer=for_training),
-        add_generation_prompt=not for_training,
-        bos_token=BOS,
+def render(sample: Sample, tokenizer, for_training: bool) -> str:
+    """Text of a sample in the tokenizer's chat template: with the gold turn, or ending in the generation prompt."""
+    return tokenizer.apply_chat_template(
+        messages(sample, with_answer=for_training), tokenize=False, add_generation_prompt=not for_training
     )
-
-
-def apply_template(tokenizer) -> None:
-    """Install the shipped chat template on a tokenizer (the GGUF tokenizer has none)."""
-    tokenizer.chat_template = chat_template()

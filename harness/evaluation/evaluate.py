@@ -1,12 +1,13 @@
 """Evaluate checkpoints on a task split: generate through the cache, score, store.
 
 `resolve_checkpoints` turns what a user names (`base`, a run folder, an `epoch_<n>` adapter
-folder, a merged model folder) into `Checkpoint`s; `evaluate` generates for each one (the model
-is loaded only when some output is not cached), scores every prediction with the evaluator
-(each batch while the next one generates: `generate_and_score`) and writes
-`eval/<checkpoint>/samples.jsonl` and `summary.json` into the run's store. Adapters are merged
-into the base weights for generation. `generate_shard` splits generation over data-parallel
-workers (one per GPU) ahead of `evaluate`.
+folder, a merged model folder, or a served model) into `Checkpoint`s; `generator_for` gives each
+its generation backend (a local model, loaded only when some output is not cached, with any
+adapter merged into its weights; or a served model's endpoint). `evaluate` generates for each
+one, scores every prediction with the evaluator (each output while the rest generate:
+`generate_and_score`) and writes `eval/<checkpoint>/samples.jsonl` and `summary.json` into the
+run's store. `generate_shard` splits local generation over data-parallel workers (one per GPU)
+ahead of `evaluate`.
 """
 
 from __future__ import annotations
@@ -16,35 +17,47 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness import launch
-from harness.models import loader
-from harness.data import prompts
-from harness.errors import HarnessInputError
-from harness.paths import cache_dir
-from harness.scoring.extract import extract_sql
-from harness.generation.cache import GenerationCache
-from harness.generation.generate import DecodeConfig, generate
 from harness.data.samples import Sample
+from harness.errors import HarnessInputError
+from harness.generation.cache import GenerationCache
+from harness.generation.generate import DecodeConfig, Generator, generate
+from harness.generation.local import LocalGenerator
+from harness.generation.served import Endpoint, ServedGenerator
+from harness.models import loader
+from harness.paths import cache_dir
+from harness.progress import progress_bar
 from harness.results.summary import summarize
+from harness.scoring.extract import extract_sql
 from harness.scoring.scorer import SCORER_VERSION, Scorer, ScoreConfig, score_all
 from harness.store import RunStore, epoch_of
-from harness.progress import progress_bar
 
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """One thing to evaluate: a base model, optionally with an adapter."""
+    """One thing to evaluate: a base model, optionally with an adapter, or a served model (`endpoint`)."""
 
     label: str
     model: str
     adapter: str | None = None
+    endpoint: Endpoint | None = None
 
     @property
     def epoch(self) -> int | None:
         return epoch_of(self.label)
 
 
-def resolve_checkpoints(specs: list[str], model: str) -> list[Checkpoint]:
-    """Checkpoints from `base`, run folders (every epoch), adapter folders or merged model folders."""
+def resolve_checkpoints(specs: list[str], model: str, endpoint: Endpoint | None = None) -> list[Checkpoint]:
+    """Checkpoints from `base`, run folders (every epoch), adapter folders or merged model folders.
+
+    With `endpoint` (a served model) the only checkpoint is `base`: the model as it is served.
+    """
+    if endpoint is not None:
+        if other := [spec for spec in specs if spec != "base"]:
+            raise HarnessInputError(
+                f"--checkpoint {other[0]}: {endpoint.label} is evaluated as the server serves it; give --checkpoint base "
+                "(or none), and serve a merged checkpoint (harness merge) to evaluate it over the API"
+            )
+        return [Checkpoint("base", endpoint.label, endpoint=endpoint)]
     found = []
     for spec in specs:
         path = Path(spec)
@@ -66,11 +79,25 @@ def resolve_checkpoints(specs: list[str], model: str) -> list[Checkpoint]:
     return found
 
 
-def generation_cache(ck: Checkpoint, decode: DecodeConfig, shard: int | None = None) -> GenerationCache:
-    """The cache of a checkpoint's outputs: keyed by its weights (an adapter merged into them), the template and the decoding."""
-    key = {"model": loader.fingerprint(ck.model, ck.adapter), "adapter": "merged" if ck.adapter else None,
-           "template": prompts.template_hash(), **decode.cache_key()}
-    return GenerationCache(cache_dir() / "generations", key, shard)
+def generator_for(ck: Checkpoint, decode: DecodeConfig, device: str | None = None, batch_size: int | None = None,
+                  engine: str = "batched") -> Generator:
+    """The checkpoint's generation backend: its endpoint, or its tokenizer with the model loaded on demand (adapter merged)."""
+    if ck.endpoint is not None:
+        return ServedGenerator(ck.endpoint)
+
+    def load():
+        import torch
+
+        return loader.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype), device=device,
+                                 merge=True)[0]
+
+    weights = {"model": loader.fingerprint(ck.model, ck.adapter), "adapter": "merged" if ck.adapter else None}
+    return LocalGenerator(loader.load_tokenizer(ck.model), weights, load=load, batch_size=batch_size, engine=engine)
+
+
+def generation_cache(generator: Generator, decode: DecodeConfig, shard: int | None = None) -> GenerationCache:
+    """The cache of a backend's outputs under this decoding (`Generator.cache_key`)."""
+    return GenerationCache(cache_dir() / "generations", generator.cache_key(decode), shard)
 
 
 def generate_shard(checkpoints: list[Checkpoint], samples: list[Sample], decode: DecodeConfig, batch_size: int | None,
@@ -83,22 +110,11 @@ def generate_shard(checkpoints: list[Checkpoint], samples: list[Sample], decode:
     """
     share = samples[launch.rank() :: launch.world_size()]
     for ck in checkpoints:
-        cache = generation_cache(ck, decode, shard=launch.rank())
-        model, tokenizer = _load_unless_cached(ck, share, decode, cache, launch.device())
-        if model is not None:
-            generate(model, tokenizer, share, decode, cache, batch_size, progress=progress and launch.rank() == 0)
-        del model, tokenizer
+        generator = generator_for(ck, decode, launch.device(), batch_size)
+        generate(generator, share, decode, generation_cache(generator, decode, shard=launch.rank()),
+                 progress=progress and launch.rank() == 0)
+        del generator
         gc.collect()
-
-
-def _load_unless_cached(ck: Checkpoint, samples: list[Sample], decode: DecodeConfig, cache: GenerationCache,
-                        device: str | None):
-    """The checkpoint's model and tokenizer (adapter merged), or `(None, None)` when every output is cached."""
-    import torch
-
-    if all(cache.get(s.id, prompts.render(s, for_training=False)) is not None for s in samples):
-        return None, None
-    return loader.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype), device=device, merge=True)
 
 
 def evaluate(
@@ -122,10 +138,10 @@ def evaluate(
 
 def evaluate_one(store, ck: Checkpoint, samples, task, split, decode, score_config, batch_size, device, progress) -> dict:
     """Generate (or take from the cache), score and store one checkpoint."""
-    cache = generation_cache(ck, decode)
-    model, tokenizer = _load_unless_cached(ck, samples, decode, cache, device)
-    records, stats = generate_and_score(model, tokenizer, samples, decode, cache, score_config, batch_size, progress)
-    del model, tokenizer
+    generator = generator_for(ck, decode, device, batch_size)
+    cache = generation_cache(generator, decode)
+    records, stats = generate_and_score(generator, samples, decode, cache, score_config, progress)
+    del generator
     gc.collect()
     return store_eval(store, ck, records, task, split, decode, cache, stats)
 
@@ -145,35 +161,29 @@ def store_eval(store: RunStore, ck: Checkpoint, records: list[dict], task, split
         "scorer_version": SCORER_VERSION,
         "n": len(records),
         "metrics": summarize(records),
-        "generation": {**stats, "cache_key": cache.key_hash, **decode.cache_key()},
+        "generation": {**stats, "cache_key": cache.key_hash, **cache.key},
     }
     store.write_eval(ck.label, records, summary)
     return summary
 
 
 def generate_and_score(
-    model,
-    tokenizer,
+    generator: Generator,
     samples: list[Sample],
     decode: DecodeConfig,
     cache: GenerationCache,
     score_config: ScoreConfig,
-    batch_size: int | None = None,
     progress: bool = True,
-    engine: str = "batched",
 ) -> tuple[list[dict], dict]:
-    """Outputs for every sample (cached or generated) and their scores; each batch is scored while the next generates.
+    """Outputs for every sample (cached or generated) and their scores; each output is scored while the rest generate.
 
     Args:
-        model: The model, or None when every output is cached.
-        tokenizer: Its tokenizer.
+        generator: The checkpoint's generation backend (`generator_for`).
         samples: What to generate for.
         decode: Decoding settings.
-        cache: The checkpoint's generation cache.
+        cache: The backend's generation cache.
         score_config: Scoring settings.
-        batch_size: Generation batch size (default: chosen for the memory).
         progress: Show one progress display with a generating and a scoring bar.
-        engine: Generation engine (`harness.generation.generate.ENGINES`).
 
     Returns:
         `(records, stats)`: one record per sample, in sample order; the generation statistics
@@ -191,7 +201,7 @@ def generate_and_score(
                 order.append(sample_id)
                 scorer.submit({**by_id[sample_id].to_dict(), "output": output, "prediction": extract_sql(output)})
 
-        _, stats = generate(model, tokenizer, samples, decode, cache, batch_size, progress=bar, on_outputs=score, engine=engine)
+        _, stats = generate(generator, samples, decode, cache, progress=bar, on_outputs=score)
         generated = time.perf_counter()
         scored = dict(zip(order, scorer.records()))
         done = time.perf_counter()

@@ -12,8 +12,10 @@ A model is named one of three ways:
   Multimodal checkpoints (Gemma 3 4b and larger) load with `AutoModelForImageTextToText`, as
   the guide does.
 
-Every load ends with a sanity check (`harness.models.sanity`), and `fingerprint` gives the identity
-hash the generation cache keys on.
+Every load gives the tokenizer the model's chat template (`harness.models.chat_format`: its own,
+the shipped Gemma one for Gemma checkpoints without one, else the fallback) and the generation
+config its stop tokens, and ends with a sanity check (`harness.models.sanity`); `fingerprint`
+gives the identity hash the generation cache keys on.
 """
 
 from __future__ import annotations
@@ -25,17 +27,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness.models import sanity
 from harness.errors import HarnessInputError
-from harness.paths import cache_dir
+from harness.models import chat_format, sanity
 from harness.models.filehash import digest
-from harness.data.prompts import apply_template
+from harness.paths import cache_dir
 
-__all__ = ["DEFAULT_MODEL", "EMBEDDED", "canonical_name", "fingerprint", "load_model", "resolve"]
+__all__ = ["DEFAULT_MODEL", "EMBEDDED", "canonical_name", "fingerprint", "load_model", "load_tokenizer", "resolve"]
 
 DEFAULT_MODEL = "gemma-3-270m"
 EMBEDDED = (DEFAULT_MODEL,)
-END_OF_TURN_ID = 106
+SERVED_PREFIX = "openai:"
+"""`openai:NAME` names a model served over an OpenAI-compatible API (`harness.generation.served`): no local weights."""
 ADAPTER_WEIGHTS = ("adapter_model.safetensors", "adapter_model.bin")
 
 
@@ -54,6 +56,11 @@ def resolve(name_or_path: str) -> Path:
     Raises:
         HarnessInputError: The name is neither the embedded model, a folder, nor a reachable Hub id.
     """
+    if name_or_path.startswith(SERVED_PREFIX):
+        raise HarnessInputError(
+            f"{name_or_path}: a served model has no local weights to train, merge or load; evaluate it with "
+            f"harness eval --model {name_or_path} --base-url URL, or give a local model or Hub id"
+        )
     if name_or_path in EMBEDDED:
         folder = cache_dir() / "models" / name_or_path
         if not (folder / "config.json").exists():
@@ -68,7 +75,8 @@ def resolve(name_or_path: str) -> Path:
         return _download(name_or_path)
     raise HarnessInputError(
         f"unknown model {name_or_path!r}: use {', '.join(EMBEDDED)}, a Hugging Face Hub id "
-        "(owner/name, e.g. google/gemma-3-1b-pt) or a local model folder"
+        "(owner/name, e.g. google/gemma-3-1b-pt), a local model folder, or openai:NAME --base-url URL "
+        "for a model served over an OpenAI-compatible API"
     )
 
 
@@ -98,8 +106,8 @@ def _build_embedded(folder: Path) -> None:
     model.config.quantization_config = None
     model.hf_quantizer = None
     model.to(torch.bfloat16)
-    model.generation_config.eos_token_id = [tokenizer.eos_token_id, END_OF_TURN_ID]
-    apply_template(tokenizer)
+    chat_format.install(tokenizer, model.config.model_type, folder.name)  # the GGUF carries no chat template
+    model.generation_config.eos_token_id = chat_format.stop_ids(tokenizer, model.generation_config)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
@@ -158,15 +166,14 @@ def load_model(
             merged model gets its own head (see `harness.training.merge`).
 
     Returns:
-        `(model, tokenizer)`: the model in eval mode; the tokenizer carries the shipped chat
-        template and pads on the left, for batched generation.
+        `(model, tokenizer)`: the model in eval mode, its generation config stopping at every
+        stop token (`chat_format.stop_ids`); the tokenizer as `load_tokenizer` gives it.
 
     Raises:
-        HarnessInputError: Unknown model, an adapter trained on another base or without
-            weights, or a model that fails its sanity check.
+        HarnessInputError: Unknown model, no usable chat template, an adapter trained on
+            another base or without weights, or a model that fails its sanity check.
     """
-    import torch
-    from transformers import AutoConfig, AutoTokenizer, BitsAndBytesConfig
+    from transformers import AutoConfig, BitsAndBytesConfig
 
     adapter_base = _adapter_base(adapter) if adapter else None
     if adapter_base and adapter_base != canonical_name(name_or_path):
@@ -187,10 +194,10 @@ def load_model(
             bnb_4bit_compute_dtype=dtype,
             bnb_4bit_quant_storage=dtype,
         )
+    tokenizer = _tokenizer(folder, name_or_path)
     model = model_class(AutoConfig.from_pretrained(folder)).from_pretrained(folder, **kwargs)
-    tokenizer = AutoTokenizer.from_pretrained(folder)
-    apply_template(tokenizer)
-    tokenizer.padding_side = "left"
+    model.generation_config.eos_token_id = chat_format.stop_ids(tokenizer, model.generation_config)
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
     if check:
         sanity.check(folder, model, tokenizer, label=name_or_path)
     if adapter:
@@ -202,6 +209,27 @@ def load_model(
             _untie_if_diverged(model)
     model.get_output_embeddings().register_forward_pre_hook(_contiguous_input)
     return model.eval(), tokenizer
+
+
+def load_tokenizer(name_or_path: str):
+    """A model's tokenizer with its chat template (`chat_format.install`), a pad token, padding on the left.
+
+    Raises:
+        HarnessInputError: Unknown model, or no usable chat template.
+    """
+    return _tokenizer(resolve(name_or_path), name_or_path)
+
+
+def _tokenizer(folder: Path, label: str):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model_type = json.loads((folder / "config.json").read_text()).get("model_type", "")
+    chat_format.install(tokenizer, model_type, label)
+    if tokenizer.pad_token is None:  # Llama 3 has none; padding is masked out, any token will do
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = "left"
+    return tokenizer
 
 
 def _untie_if_diverged(model) -> None:

@@ -105,11 +105,16 @@ def _row(run: RunStore, checkpoint: str, summary: dict, manifest: dict, samples:
 
 
 def _name(value) -> str:
-    """A model or task given as a name, a local path (shown by its last part) or an object with a name."""
+    """A model or task given as a name, a local path (shown by its last part, also after a served model's
+    `openai:`) or an object with a name."""
     if isinstance(value, dict):
         value = value.get("name") or value.get("id")
-    if isinstance(value, str) and value.startswith(("/", "./", "../")):
-        value = Path(value).name
+    if isinstance(value, str):
+        prefix, sep, rest = value.partition(":")
+        if value.startswith(("/", "./", "../")):
+            value = Path(value).name
+        elif sep and rest.startswith(("/", "./", "../")):
+            value = f"{prefix}:{Path(rest).name}"
     return str(value) if value else "?"
 
 

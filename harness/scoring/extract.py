@@ -1,4 +1,4 @@
-"""Turn model text into the SQL it proposes: strip a markdown fence or a leading `SQL:`, nothing more."""
+"""Turn model text into the SQL it proposes: strip a leading reasoning block, a markdown fence or a leading `SQL:`, nothing more."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import re
 
 _FENCE = re.compile(r"```[ \t]*[A-Za-z0-9_+-]*[ \t]*\n?(.*?)(?:```|\Z)", re.DOTALL)
 _LABEL = re.compile(r"\A\s*SQL\s*:\s*", re.IGNORECASE)
+_REASONING = re.compile(r"\A\s*<think>.*?</think>", re.DOTALL)
 
 
 def extract_sql(text: str) -> str:
-    """The SQL a model wrote, with a markdown fence or a leading ``SQL:`` label removed.
+    """The SQL a model wrote, with a reasoning block, a markdown fence or a leading ``SQL:`` label removed.
 
-    When the text contains a fenced block (```` ```sql ... ``` ````, closed or not), the first
-    block's body is the SQL. Otherwise a leading ``SQL:`` label is dropped. Everything else,
+    A leading ``<think>...</think>`` block (what reasoning families such as Qwen3 write first, and
+    what servers hand back apart as the reasoning) is dropped. Then, when the text contains a
+    fenced block (```` ```sql ... ``` ````, closed or not), the first block's body is the SQL.
+    Otherwise a leading ``SQL:`` label is dropped. Everything else,
     prose included, is kept as the model wrote it, so prose scores as a parse error instead
     of being guessed at.
 
@@ -24,6 +27,7 @@ def extract_sql(text: str) -> str:
     """
     if text is None:
         return ""
+    text = _REASONING.sub("", text, count=1)
     fence = _FENCE.search(text)
     if fence:
         text = fence.group(1)

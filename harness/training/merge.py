@@ -1,8 +1,8 @@
 """Merge a LoRA adapter into its bf16 base and save a folder plain transformers loads.
 
-The folder holds the merged weights (safetensors), the tokenizer with the shipped chat
-template, the generation config (stopping at `<end_of_turn>` too) and a sanity record, as the
-guide does before handing a model to a serving stack.
+The folder holds the merged weights (safetensors), the tokenizer with the chat template the
+model was trained in (`harness.models.chat_format`), the generation config stopping at every
+stop token and a sanity record, as the guide does before handing a model to a serving stack.
 
 Tied embeddings: Gemma ties `lm_head` to `embed_tokens`. When the adapter trained either in
 full (`modules_to_save`, as the guide does) the two may no longer be equal after merging; the

@@ -52,7 +52,7 @@ class TrainConfig:
     max_grad_norm: float = _f(0.3, "Gradient clipping norm.")
     warmup_ratio: float = _f(0.03, "Fraction of steps spent warming up the learning rate.")
     lr_scheduler: str = _f("constant", "Learning-rate schedule (constant, linear, cosine, ...).")
-    assistant_only_loss: bool = _f(True, "Loss on the assistant turn (the SQL) only; false = whole conversation.")
+    assistant_only_loss: bool = _f(True, "Loss on the assistant turn (the SQL and its end of turn) only; false = whole conversation.")
     train_samples: int = _f(0, "Train samples used (first N of the task's train split; 0 = all).")
     eval_samples: int = _f(0, "Test samples `harness run` evaluates (first N of the test split; 0 = all).")
     seed: int = _f(42, "Seed for data order, LoRA initialisation and dropout.")

@@ -1,5 +1,10 @@
 """QLoRA / LoRA fine-tuning with TRL's SFTTrainer on the guide's conversations.
 
+Every sample is a prompt-completion conversation (`harness.data.prompts.prompt_completion`):
+TRL renders the prompt with the model's chat template and the generation prompt, exactly as
+generation does, and the completion is whatever the template puts after it (the SQL and the
+family's end-of-turn token), so the loss can be on the answer alone with any family's template.
+
 Public API (what `harness train` and `harness run` call):
 
 * `train(task, config, run_dir, resume=False, callbacks=()) -> list[Path]`: fine-tune `config.model` on
@@ -27,7 +32,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from harness import launch, quiet
-from harness.data.prompts import messages
+from harness.data.prompts import prompt_completion
 from harness.errors import HarnessInputError
 from harness.files import read_json, write_json
 from harness.models.loader import canonical_name, default_dtype, load_model, resolve
@@ -96,7 +101,7 @@ def trainer_for(task, config: TrainConfig, state_dir: Path, callbacks=()):
     model.train()
     tokenizer.padding_side = "right"
     batch_size = config.batch_size or memory.largest_batch(model, config.max_length, device)
-    dataset = Dataset.from_list([{"messages": messages(s, with_answer=True)} for s in samples])
+    dataset = Dataset.from_list([prompt_completion(s) for s in samples])
     lora = LoraConfig(
         r=config.lora_r,
         lora_alpha=config.lora_alpha,
@@ -121,7 +126,7 @@ def trainer_for(task, config: TrainConfig, state_dir: Path, callbacks=()):
         max_length=config.max_length,
         packing=config.packing,
         padding_free=config.padding_free,
-        assistant_only_loss=config.assistant_only_loss,
+        completion_only_loss=config.assistant_only_loss,
         bf16=dtype == torch.bfloat16,
         fp16=dtype == torch.float16,
         use_cpu=device == "cpu",

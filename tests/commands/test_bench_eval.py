@@ -5,19 +5,15 @@ import json
 import pytest
 
 from harness import cli
-from harness.models import sanity
-from tiny import save_tiny
 
 
 @pytest.fixture
-def tiny_task(tmp_path, monkeypatch):
-    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(sanity, "check", lambda *a, **k: None)  # random weights are not a language model
+def tiny_task(tmp_path, tiny_model, own_cache):
     rows = [{"id": f"q{i}", "sql_prompt": f"Value {i}?", "sql_context": f"CREATE TABLE t (x INT); INSERT INTO t VALUES ({i});",
              "sql": "SELECT x FROM t;"} for i in range(20)]
     data = tmp_path / "rows.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return save_tiny(tmp_path / "tiny"), data
+    return tiny_model("gemma3", template=False), data
 
 
 def test_bench_eval_prints_and_saves_the_figures(tiny_task, tmp_path, capsys):
@@ -33,6 +29,6 @@ def test_bench_eval_prints_and_saves_the_figures(tiny_task, tmp_path, capsys):
     assert guide["path"] == "guide pipeline" and guide["samples"] == 2 and guide["x_guide"] == 1.0
     assert [r["engine"] for r in ours] == ["batched", "static", "continuous"]
     for row in ours:
-        assert row["samples"] == 4 and row["executable"] == 4
+        assert row["samples"] == 4 and row["executable"] == 4 and row["agree"] == 4  # greedy: every engine agrees
         assert row["generate_samples_per_s"] > 0 and row["step_samples_per_s"] > 0 and row["x_guide"] > 0
     assert figures["device"] == "CPU" and figures["random_weights"]

@@ -55,11 +55,14 @@ def test_data_export_writes_gretel_fields(tmp_path):
     assert set(exported[0]) == {"id", "sql_prompt", "sql_context", "sql"}
 
 
-def test_data_show_renders_prompts(tmp_path, capsys):
+def test_data_show_renders_prompts(tmp_path, capsys, tiny_model, own_cache):
     src = tmp_path / "rows.jsonl"
     src.write_text(json.dumps({"id": "a", "sql_prompt": "q?", "sql_context": "CREATE TABLE t (x INT);", "sql": "SELECT 1;"}) + "\n")
     assert cli.main(["data", "show", "--task", str(src), "--split", "all", "-n", "1"]) == 0
-    assert "<start_of_turn>model" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "user:" in out and "<USER_QUERY>" in out and "assistant:" in out and "<start_of_turn>" not in out
+    assert cli.main(["data", "show", "--task", str(src), "--split", "all", "-n", "1", "--model", str(tiny_model("llama3"))]) == 0
+    assert "<|start_header_id|>assistant<|end_header_id|>" in capsys.readouterr().out
 
 
 def test_data_selfscore_passes_on_sound_golds(tmp_path, capsys):

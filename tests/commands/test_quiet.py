@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-import tiny_gemma
+import tiny_models
 from harness import cli, quiet
 
 # Our own stderr lines: the progress bars' final state (a log gets no live display).
@@ -19,8 +19,8 @@ OURS = re.compile(r"(training|generating|scoring) +━+ \d+/\d+ ")
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     root = tmp_path_factory.mktemp("quiet")
-    tiny_gemma.build(root / "tiny")
-    (root / "rows.jsonl").write_text("".join(json.dumps(s.to_dict()) + "\n" for s in tiny_gemma.samples(10)))
+    tiny_models.build(root / "tiny")
+    (root / "rows.jsonl").write_text("".join(json.dumps(s.to_dict()) + "\n" for s in tiny_models.samples(10)))
     return root
 
 

@@ -5,7 +5,7 @@ resuming an interrupted run evaluates what the interruption lost."""
 import json
 
 import pytest
-import tiny_gemma
+import tiny_models
 import torch
 from transformers import TrainerCallback
 
@@ -26,7 +26,7 @@ SCORING = ScoreConfig(workers=1, test_suite_k=1, generated_k=1)
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    return tiny_gemma.build(tmp_path_factory.mktemp("tiny"))
+    return tiny_models.build(tmp_path_factory.mktemp("tiny"))
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +47,7 @@ def test_records_equal_a_post_hoc_eval_of_the_same_adapters(tiny, tmp_path, monk
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     monkeypatch.setattr(training, "default_dtype", lambda device: torch.float32)  # merged = unmerged only in float32
-    task = tiny_gemma.Task()
+    task = tiny_models.Task()
     store = RunStore(tmp_path / "run")
     during = EvaluateDuringTraining(store, task, task.test, "test", str(tiny), DECODE, SCORING, batch_size=2,
                                     every_steps=3, log=lambda line: None)
@@ -81,7 +81,7 @@ def test_records_equal_a_post_hoc_eval_of_the_same_adapters(tiny, tmp_path, monk
 
 
 def test_off_when_the_model_trains_in_another_dtype(tiny, tmp_path):
-    task = tiny_gemma.Task(train=tiny_gemma.samples(2), test=tiny_gemma.samples(1))
+    task = tiny_models.Task(train=tiny_models.samples(2), test=tiny_models.samples(1))
     lines = []
     during = EvaluateDuringTraining(RunStore(tmp_path / "run"), task, task.test, "test", str(tiny), DECODE, SCORING,
                                     log=lines.append)
@@ -99,7 +99,7 @@ class Interrupt(TrainerCallback):
 
 def test_harness_run_resumes_and_evaluates_what_an_interruption_lost(tiny, tmp_path, capsys):
     data = tmp_path / "rows.jsonl"
-    data.write_text("".join(json.dumps(s.to_dict()) + "\n" for s in tiny_gemma.samples(10)))  # 8 train rows: 4 steps an epoch
+    data.write_text("".join(json.dumps(s.to_dict()) + "\n" for s in tiny_models.samples(10)))  # 8 train rows: 4 steps an epoch
     task, run = load_task(str(data)), tmp_path / "run"
     config = apply_overrides(tiny_config(tiny), {"eval_samples": 2})
     decode = DecodeConfig(max_new_tokens=8, dtype="bfloat16")

@@ -5,25 +5,22 @@ import json
 import pytest
 import torch
 
+import tiny_models
 from harness import cli
-from harness.data import prompts
-from harness.models import sanity
+from harness.data.samples import Sample
 from harness.errors import HarnessInputError
 from harness.evaluation.evaluate import generate_and_score, resolve_checkpoints
-from harness.scoring.extract import extract_sql
 from harness.generation.cache import GenerationCache
 from harness.generation.generate import DecodeConfig, generate
+from harness.generation.local import LocalGenerator
 from harness.models.loader import load_model
-from harness.data.samples import Sample
+from harness.scoring.extract import extract_sql
 from harness.scoring.scorer import ScoreConfig, score_all
 from harness.store import RunStore
-from tiny import save_tiny
 
 
 @pytest.fixture
-def tiny_setup(tmp_path, monkeypatch):
-    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(sanity, "check", lambda *a, **k: None)  # random weights are not a language model
+def tiny_setup(tmp_path, tiny_model, own_cache):
     rows = [
         {"id": f"q{i}", "sql_prompt": f"Value {i}?", "sql_context": f"CREATE TABLE t (x INT); INSERT INTO t VALUES ({i});",
          "sql": "SELECT x FROM t;", "sql_complexity": "basic SQL"}
@@ -31,7 +28,7 @@ def tiny_setup(tmp_path, monkeypatch):
     ]
     data = tmp_path / "rows.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return save_tiny(tmp_path / "tiny"), data, tmp_path / "run"
+    return tiny_model("gemma3", template=False), data, tmp_path / "run"
 
 
 def eval_args(model, data, run):
@@ -81,34 +78,33 @@ def test_run_folder_gives_every_epoch(tmp_path):
     assert labels == ["base", "epoch_1", "epoch_2", "epoch_10"]
 
 
-def test_scoring_during_generation_gives_the_records_of_generate_then_score(tmp_path):
-    model, tok = load_model(str(save_tiny(tmp_path / "tiny")), dtype=torch.float32, device="cpu", check=False)
+def test_scoring_during_generation_gives_the_records_of_generate_then_score(tmp_path, tiny_model):
+    model, tok = load_model(str(tiny_model("gemma3", template=False)), dtype=torch.float32, device="cpu", check=False)
     samples = [Sample(id=f"q{i}", sql_prompt=f"Value {i}?" + " please" * i, sql="SELECT x FROM t;",
                       sql_context=f"CREATE TABLE t (x INT); INSERT INTO t VALUES ({i});") for i in range(5)]
     decode, config = DecodeConfig(max_new_tokens=6, dtype="float32"), ScoreConfig(workers=2, test_suite_k=1)
-    cache = GenerationCache(tmp_path / "gen", {"model": "tiny", **decode.cache_key()})
-    cache.put([(samples[3].id, prompts.render(samples[3], for_training=False), "SELECT x FROM t;")])  # one cached
-    overlapped, stats = generate_and_score(model, tok, samples, decode, cache, config, batch_size=2, progress=False)
+    generator = LocalGenerator(tok, {"model": "tiny"}, model=model, batch_size=2)
+    cache = GenerationCache(tmp_path / "gen", generator.cache_key(decode))
+    cache.put([(samples[3].id, generator.request(samples[3]), "SELECT x FROM t;")])  # one cached
+    overlapped, stats = generate_and_score(generator, samples, decode, cache, config, progress=False)
     assert (stats["cached"], stats["generated"]) == (1, 4) and stats["score_seconds"] >= 0
     assert [r["id"] for r in overlapped] == [s.id for s in samples]
     assert overlapped[3]["execution_match"] is True
-    outputs, _ = generate(model, tok, samples, decode, cache, progress=False)
+    outputs, _ = generate(generator, samples, decode, cache, progress=False)
     items = [{**s.to_dict(), "output": outputs[s.id], "prediction": extract_sql(outputs[s.id])} for s in samples]
     strip = lambda r: {k: v for k, v in r.items() if k != "timings"}  # noqa: E731 - wall-clock times differ
     assert [strip(r) for r in overlapped] == [strip(r) for r in score_all(items, config, progress=False)]
 
 
-def test_two_process_eval_merges_by_id_into_the_one_process_results(tmp_path):
+def test_two_process_eval_merges_by_id_into_the_one_process_results(tmp_path, tiny_model):
     """`eval --gpus 2` on gloo: each worker generates its share into its own cache shard, rank 0 scores all."""
     import os
     import subprocess
     import sys
 
-    import tiny_gemma
-
-    model = tiny_gemma.build(tmp_path / "tiny")
+    model = tiny_model("gemma3")
     data = tmp_path / "rows.jsonl"
-    data.write_text("".join(json.dumps(s.to_dict()) + "\n" for s in tiny_gemma.samples(7)))
+    data.write_text("".join(json.dumps(s.to_dict()) + "\n" for s in tiny_models.samples(7)))
     env = {**os.environ, "HARNESS_CACHE": str(tmp_path / "cache"), "CUDA_VISIBLE_DEVICES": ""}
     runs = {}
     for processes in (2, 1):

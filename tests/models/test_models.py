@@ -6,19 +6,15 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-import tiny_gemma
-from harness.models import loader, sanity
 from harness.errors import HarnessInputError
+from harness.models import chat_format, loader, sanity
+
+pytestmark = pytest.mark.usefixtures("own_cache")
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    return tiny_gemma.build(tmp_path_factory.mktemp("tiny"))
-
-
-@pytest.fixture(autouse=True)
-def own_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
+def tiny(tiny_model):
+    return tiny_model("gemma3", template=False)  # like the embedded GGUF: no chat template of its own
 
 
 def corrupted_copy(folder, dest):
@@ -33,7 +29,8 @@ def test_load_local_folder(tiny):
     model, tokenizer = loader.load_model(str(tiny))
     assert not model.training and model.dtype == torch.bfloat16
     assert tokenizer.padding_side == "left"
-    assert "{% generation %}" in tokenizer.chat_template
+    assert tokenizer.chat_template == chat_format.shipped("gemma")
+    assert model.generation_config.eos_token_id == [tokenizer.eos_token_id, tokenizer.convert_tokens_to_ids("<end_of_turn>")]
 
 
 def test_sanity_check_refuses_corrupted_weights(tiny, tmp_path):
@@ -50,8 +47,13 @@ def test_sanity_band_without_record_is_generic(tiny, tmp_path):
 
 @pytest.mark.parametrize("name", ["gemma-9000", "no/such/dir/here"])
 def test_unknown_model(name):
-    with pytest.raises(HarnessInputError, match="unknown model"):
+    with pytest.raises(HarnessInputError, match="unknown model.*openai:NAME --base-url URL"):
         loader.resolve(name)
+
+
+def test_served_model_has_no_weights_to_load():
+    with pytest.raises(HarnessInputError, match="served model has no local weights.*harness eval --model openai:x"):
+        loader.resolve("openai:x")
 
 
 def test_hub_id_goes_through_snapshot_download(tiny, monkeypatch):
@@ -162,8 +164,8 @@ def test_embedded_model_loads_and_passes_its_check(monkeypatch):
     folder = loader.resolve("gemma-3-270m")
     low, high = sanity.band(folder)
     assert low <= sanity.EMBEDDED_PERPLEXITY["gemma-3-270m"] <= high
-    assert tokenizer.convert_tokens_to_ids("<end_of_turn>") == loader.END_OF_TURN_ID
-    assert loader.END_OF_TURN_ID in model.generation_config.eos_token_id
+    assert tokenizer.chat_template == chat_format.shipped("gemma")
+    assert model.generation_config.eos_token_id == [tokenizer.eos_token_id, tokenizer.convert_tokens_to_ids("<end_of_turn>")]
     assert (folder / "model.safetensors").exists() and (folder / "tokenizer.json").exists()
     ids = tokenizer("The capital of France is", return_tensors="pt")
     text = tokenizer.decode(model.generate(**ids, max_new_tokens=8, do_sample=False)[0], skip_special_tokens=True)

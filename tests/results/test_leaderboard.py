@@ -187,3 +187,11 @@ def test_command_errors_exit_2(tmp_path, capsys):
     (tmp_path / "bare").mkdir()
     assert cli.main(["leaderboard", str(tmp_path / "bare")]) == 2
     assert "no evaluations" in capsys.readouterr().err
+
+
+def test_served_models_sit_beside_local_checkpoints(runs, tmp_path):
+    served = make_run(tmp_path, "served", {"base": [True] * 4 + [False] * 4}, model="openai:/models/gemma-3-270m")
+    hosted = make_run(tmp_path, "hosted", {"base": [True] * 8}, model="openai:gpt-4o-mini")
+    board = leaderboard.build([*runs, served, hosted])
+    assert [r.label for r in board.rows][-2:] == ["openai:gemma-3-270m@base", "openai:gpt-4o-mini@base"]
+    assert board.rows[-2].rates["execution_match"].successes == 4 and board.rows[-2].epoch == 0

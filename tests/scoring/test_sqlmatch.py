@@ -15,6 +15,8 @@ def test_extract_sql():
     assert extract_sql("SQL: SELECT 3") == "SELECT 3"
     assert extract_sql("I think SELECT 4 works") == "I think SELECT 4 works"
     assert extract_sql("") == ""
+    assert extract_sql("<think>\n\n</think>\n\nSELECT 5;") == "SELECT 5;"  # a reasoning family's empty thought
+    assert extract_sql("<think>use ```x```</think>```sql\nSELECT 6\n```") == "SELECT 6"
 
 
 def test_exact_match_normalises_only_form():

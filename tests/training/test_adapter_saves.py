@@ -6,15 +6,15 @@ import warnings
 
 from safetensors import safe_open
 
-import tiny_gemma
+import tiny_models
 from harness.training.presets import apply_overrides, load_preset
 from harness.training.train import trainer_for
 
 
 def test_an_adapter_of_a_base_recorded_by_a_name_saves_without_a_lookup(tmp_path):
-    tiny = tiny_gemma.build(tmp_path / "tiny")
+    tiny = tiny_models.build(tmp_path / "tiny")
     config = apply_overrides(load_preset("cpu"), {"model": str(tiny), "max_length": 128, "batch_size": 2, "grad_accum": 1})
-    model = trainer_for(tiny_gemma.Task(), config, tmp_path / "state").model
+    model = trainer_for(tiny_models.Task(), config, tmp_path / "state").model
     model.peft_config["default"].base_model_name_or_path = "gemma-3-270m"  # how the embedded base is recorded
     with warnings.catch_warnings(record=True) as left_to_peft:
         warnings.simplefilter("always")

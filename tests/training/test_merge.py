@@ -6,30 +6,27 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-import tiny_gemma
-from harness.models import loader
+import tiny_models
+from harness.data.prompts import render
 from harness.errors import HarnessInputError
+from harness.models import chat_format, loader
 from harness.training.merge import merge
 from harness.training.presets import apply_overrides, load_preset
-from harness.data.prompts import render
 from harness.training.train import train
+
+pytestmark = pytest.mark.usefixtures("own_cache")
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    return tiny_gemma.build(tmp_path_factory.mktemp("tiny"))
-
-
-@pytest.fixture(autouse=True)
-def own_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
+def tiny(tiny_model):
+    return tiny_model("gemma3")
 
 
 def trained_adapter(tiny, run, **values):
     config = apply_overrides(load_preset("cpu"), {
         "model": str(tiny), "epochs": 1, "max_length": 128, "batch_size": 2, "grad_accum": 1, "lr": 5e-3, "train_samples": 0, **values,
     })
-    return train(tiny_gemma.Task(), config, run)[-1]
+    return train(tiny_models.Task(), config, run)[-1]
 
 
 def greedy(model, tokenizer, prompts):
@@ -45,10 +42,11 @@ def test_merged_model_generates_what_the_adapter_does(tiny, tmp_path, modules_to
     merged = AutoModelForCausalLM.from_pretrained(out, dtype=torch.bfloat16)  # plain transformers
     tokenizer = AutoTokenizer.from_pretrained(out)
     assert tokenizer.chat_template == AutoTokenizer.from_pretrained(tiny).chat_template
+    assert merged.generation_config.eos_token_id == chat_format.stop_ids(tokenizer)  # stops a serving stack at the end of turn
     tokenizer.padding_side = "left"
     assert json.loads((out / "harness_merge.json").read_text())["base_model"] == loader.canonical_name(str(tiny))
     with_adapter, _ = loader.load_model(str(tiny), adapter=str(adapter))
-    prompts = [render(s, for_training=False) for s in tiny_gemma.samples(3)]
+    prompts = [render(s, tokenizer, for_training=False) for s in tiny_models.samples(3)]
     assert greedy(merged, tokenizer, prompts) == greedy(with_adapter, tokenizer, prompts)
     head, embed = merged.get_output_embeddings().weight, merged.get_input_embeddings().weight
     assert torch.equal(head, embed) == (not modules_to_save)

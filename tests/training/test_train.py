@@ -1,5 +1,6 @@
 """Training on a tiny random Gemma 3: epoch checkpoints, assistant-only labels, resume after
-SIGKILL, the two-process gloo path; and one real 270M run (two steps, resume, merge)."""
+SIGKILL, the two-process gloo path; and one real 270M run (two steps, resume, merge). The other
+families train in tests/models/test_model_families.py."""
 
 import json
 import os
@@ -11,20 +12,18 @@ from pathlib import Path
 
 import pytest
 
-import tiny_gemma
-from harness.models import loader
+import tiny_models
 from harness.errors import HarnessInputError
+from harness.models import loader
 from harness.training.presets import apply_overrides, load_preset
 from harness.training.train import read_run, train, trainer_for
 
+pytestmark = pytest.mark.usefixtures("own_cache")
+
+
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    return tiny_gemma.build(tmp_path_factory.mktemp("tiny"))
-
-
-@pytest.fixture(autouse=True)
-def own_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("HARNESS_CACHE", str(tmp_path / "cache"))
+def tiny(tiny_model):
+    return tiny_model("gemma3", template=False)  # trained in the shipped Gemma template, as the embedded model is
 
 
 def tiny_config(tiny, **values):
@@ -34,7 +33,7 @@ def tiny_config(tiny, **values):
 
 def test_train_saves_an_adapter_and_meta_every_epoch(tiny, tmp_path):
     run = tmp_path / "run"
-    out = train(tiny_gemma.Task(), tiny_config(tiny), run)
+    out = train(tiny_models.Task(), tiny_config(tiny), run)
     assert [p.name for p in out] == ["epoch_1", "epoch_2"]
     meta = json.loads((out[1] / "meta.json").read_text())
     assert meta["epoch"] == 2 and meta["global_step"] == 8 and meta["tokens_seen"] > 0
@@ -48,7 +47,7 @@ def test_train_saves_an_adapter_and_meta_every_epoch(tiny, tmp_path):
 
 
 def test_loss_is_on_the_assistant_turn_only(tiny, tmp_path):
-    task = tiny_gemma.Task()
+    task = tiny_models.Task()
     trainer = trainer_for(task, tiny_config(tiny, packing=False), tmp_path)
     batch = next(iter(trainer.get_train_dataloader()))
     tokenizer = trainer.processing_class
@@ -62,7 +61,7 @@ def test_packed_rows_kept_apart_give_the_flattened_loss(tiny, tmp_path):
 
     losses = {}
     for padding_free in (True, False):
-        trainer = trainer_for(tiny_gemma.Task(), tiny_config(tiny, batch_size=4, max_length=512, padding_free=padding_free), tmp_path)
+        trainer = trainer_for(tiny_models.Task(), tiny_config(tiny, batch_size=4, max_length=512, padding_free=padding_free), tmp_path)
         batch = next(iter(trainer.get_train_dataloader()))
         if not padding_free:
             assert batch["input_ids"].shape[0] > 1 and "attention_mask" not in batch
@@ -73,29 +72,29 @@ def test_packed_rows_kept_apart_give_the_flattened_loss(tiny, tmp_path):
 
 
 def test_whole_conversation_loss_when_asked(tiny, tmp_path):
-    trainer = trainer_for(tiny_gemma.Task(), tiny_config(tiny, packing=False, assistant_only_loss=False), tmp_path)
+    trainer = trainer_for(tiny_models.Task(), tiny_config(tiny, packing=False, assistant_only_loss=False), tmp_path)
     batch = next(iter(trainer.get_train_dataloader()))
     assert "<start_of_turn>user" in trainer.processing_class.decode(batch["labels"][0][batch["labels"][0] != -100])
 
 
 def test_empty_training_split(tiny, tmp_path):
     with pytest.raises(HarnessInputError, match="training split is empty"):
-        train(tiny_gemma.Task(train=[]), tiny_config(tiny), tmp_path / "run")
+        train(tiny_models.Task(train=[]), tiny_config(tiny), tmp_path / "run")
 
 
 def test_unknown_model(tmp_path):
     with pytest.raises(HarnessInputError, match="unknown model"):
-        train(tiny_gemma.Task(), apply_overrides(load_preset("cpu"), {"model": "gemma-9000"}), tmp_path / "run")
+        train(tiny_models.Task(), apply_overrides(load_preset("cpu"), {"model": "gemma-9000"}), tmp_path / "run")
 
 
 def test_a_run_folder_is_not_overwritten(tiny, tmp_path):
-    train(tiny_gemma.Task(train=tiny_gemma.samples(2)), tiny_config(tiny, epochs=1), tmp_path / "run")
+    train(tiny_models.Task(train=tiny_models.samples(2)), tiny_config(tiny, epochs=1), tmp_path / "run")
     with pytest.raises(HarnessInputError, match="--resume"):
-        train(tiny_gemma.Task(), tiny_config(tiny), tmp_path / "run")
+        train(tiny_models.Task(), tiny_config(tiny), tmp_path / "run")
 
 
 def write_task_file(path: Path, n: int) -> Path:
-    path.write_text("\n".join(json.dumps(s.to_dict()) for s in tiny_gemma.samples(n)))
+    path.write_text("\n".join(json.dumps(s.to_dict()) for s in tiny_models.samples(n)))
     return path
 
 
@@ -168,11 +167,10 @@ def test_fused_head_scoring_only_labelled_positions_gives_the_same_loss(monkeypa
     from trl.trainer.utils import add_fused_lm_head
 
     from harness.training.train import _score_labelled_positions_only
-    from tiny import tiny_gemma
 
-    model = tiny_gemma(300)
+    model = tiny_models.model("gemma3", tiny_models.tokenizer("gemma3"))
     add_fused_lm_head(model)
-    ids = torch.randint(3, 300, (2, 40))
+    ids = torch.randint(3, model.config.vocab_size, (2, 40))
     labels = ids.clone()
     labels[:, :30] = -100  # the prompt: no loss
     monkeypatch.setattr(trl.trainer.utils, "_use_triton", lambda device: False)  # TRL's CPU path: every position
