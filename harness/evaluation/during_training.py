@@ -32,7 +32,7 @@ from pathlib import Path
 from transformers import TrainerCallback
 
 from harness.data.samples import Sample
-from harness.evaluation.evaluate import Checkpoint, generation_cache, store_eval
+from harness.evaluation.evaluate import Checkpoint, generation_cache, generator_for, store_eval
 from harness.generation.cache import GenerationCache
 from harness.generation.generate import DecodeConfig, generate
 from harness.scoring.extract import extract_sql
@@ -150,7 +150,8 @@ class EvaluateDuringTraining(TrainerCallback):
     def _evaluate(self, label: str, folder: Path, step: int, model, tokenizer) -> None:
         """Generate for every sample with the in-memory model and queue the outputs for scoring."""
         checkpoint = Checkpoint(label, self.model_name, str(folder))
-        cache = generation_cache(checkpoint, self.decode)
+        generator = generator_for(checkpoint, self.decode, batch_size=self.batch_size, model=model, tokenizer=tokenizer)
+        cache = generation_cache(generator, self.decode)
         order, start, queued = [], self._submitted, []
 
         def submit(outputs: dict[str, str]) -> None:
@@ -162,8 +163,7 @@ class EvaluateDuringTraining(TrainerCallback):
 
         started = time.perf_counter()
         with _generating(model, tokenizer):
-            _, stats = generate(model, tokenizer, self.samples, self.decode, cache, self.batch_size, progress=False,
-                                on_outputs=submit)
+            _, stats = generate(generator, self.samples, self.decode, cache, progress=False, on_outputs=submit)
         seconds = time.perf_counter() - started
         self.generate_seconds += seconds
         self._pending.append(_Pending(checkpoint, cache, stats, step, order, start, self._submitted,

@@ -80,10 +80,19 @@ def resolve_checkpoints(specs: list[str], model: str, endpoint: Endpoint | None 
 
 
 def generator_for(ck: Checkpoint, decode: DecodeConfig, device: str | None = None, batch_size: int | None = None,
-                  engine: str = "batched") -> Generator:
-    """The checkpoint's generation backend: its endpoint, or its tokenizer with the model loaded on demand (adapter merged)."""
+                  engine: str = "batched", model=None, tokenizer=None) -> Generator:
+    """The checkpoint's generation backend: its endpoint, or its tokenizer with the model loaded on demand (adapter merged).
+
+    Args:
+        model: An in-memory model standing for the checkpoint's weights (the model in training),
+            used with `tokenizer` instead of loading them; its outputs go under the key a later
+            load of the checkpoint computes.
+    """
     if ck.endpoint is not None:
         return ServedGenerator(ck.endpoint)
+    weights = {"model": loader.fingerprint(ck.model, ck.adapter), "adapter": "merged" if ck.adapter else None}
+    if model is not None:
+        return LocalGenerator(tokenizer, weights, model=model, batch_size=batch_size, engine=engine)
 
     def load():
         import torch
@@ -91,7 +100,6 @@ def generator_for(ck: Checkpoint, decode: DecodeConfig, device: str | None = Non
         return loader.load_model(ck.model, adapter=ck.adapter, dtype=getattr(torch, decode.dtype), device=device,
                                  merge=True)[0]
 
-    weights = {"model": loader.fingerprint(ck.model, ck.adapter), "adapter": "merged" if ck.adapter else None}
     return LocalGenerator(loader.load_tokenizer(ck.model), weights, load=load, batch_size=batch_size, engine=engine)
 
 
