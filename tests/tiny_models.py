@@ -2,7 +2,7 @@
 
 Each family's model is built from its transformers config (2 layers, 64 wide), with a small BPE
 tokenizer trained here on the samples; the tokenizer carries the family's special tokens and
-its real chat template (`tests/data/chat_templates/`, the text the model repos ship). A folder
+its real chat template (`tests/models/chat_templates/`, the text the model repos ship). A folder
 from `build` loads with `harness.models.loader.load_model` and passes its sanity check (the
 perplexity of the random weights is recorded). Building one takes about a second.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from harness.data.prompts import messages
 from harness.data.samples import Sample
 
-TEMPLATES = Path(__file__).parent / "data" / "chat_templates"
+TEMPLATES = Path(__file__).parent / "models" / "chat_templates"
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Family:
 
     config: str  # transformers config class
     model: str  # transformers causal-LM class
-    template: str  # file in tests/data/chat_templates/
+    template: str  # file in tests/models/chat_templates/
     end_of_turn: str
     bos: str | None
     eos: str
