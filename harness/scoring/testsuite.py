@@ -261,11 +261,20 @@ def _pools(tables: list[dict], literals: Literals) -> dict:
                 pools[table["name"], column] = ((0.45, base), (0.6, neighbours), (0.75, boundary), (1.0, near_literal))
                 continue
             own = _typed(literals.of_column(column), kind) or literal
+            if kind in (dt.date, dt.datetime):  # for conditions relative to today (CURRENT_DATE - INTERVAL 1 YEAR)
+                own = own + _recent(kind)
             pools[table["name"], column] = (
                 (0.5, own), (0.65, literal), (0.8, [n for v in own + literal for n in _neighbours(v)]),
                 (0.9, base), (0.95, boundary), (1.0, neighbours),
             )
     return pools
+
+
+def _recent(kind) -> list:
+    """Today, a month, a year and two years ago (so these databases depend on the day they are drawn)."""
+    today = dt.date.today()
+    days = [today - dt.timedelta(days=n) for n in (0, 30, 365, 730)]
+    return days if kind is dt.date else [dt.datetime.combine(d, dt.time()) for d in days]
 
 
 def _as_time(value, kind):
