@@ -12,7 +12,7 @@ import duckdb
 
 from harness.scoring.compare import Ties, compare_ties
 from harness.scoring.dialect import StatementError, run_with_fallback, split_statements
-from harness.scoring.ordering import keyed_query
+from harness.scoring.ordering import keyed_query, order_spec
 from harness.scoring.sandbox import QueryTimeout, ResultTooLarge, Sandbox
 
 # Statement types that cannot change the database (DuckDB reports SHOW/DESCRIBE as SELECT).
@@ -86,8 +86,8 @@ class ScriptRun:
         last_sql: The DuckDB text of that statement.
         mutated: Whether any statement could have changed the database.
         state: Final tables and views by name, when `mutated` (else the state is the initial one).
-        ties: The last result's tie groups by its ORDER BY keys, when they were asked for and the
-            last statement gave it and has a keyed query (`harness.scoring.ordering.keyed_query`).
+        ties: The last result's tie groups by its ORDER BY keys, when they were asked for, the last
+            statement gave that result, and the groups needed its keyed query (`Executor._ties`).
         seconds: Wall time of the script (context build excluded).
     """
 
@@ -342,10 +342,12 @@ class Executor:
         """The tie groups of `run`'s last result, read by its last statement's keyed query on the
         database that statement read (a read changes nothing).
 
-        None when the statement has no keyed query, the keyed query fails, or the run's own result
-        is not one the tie groups allow (the rewrite is then not trusted).
+        None when the result itself tells them (unordered, or ordered by output columns only and
+        without a LIMIT: `order_spec`), the statement has no keyed query, the keyed query fails, or
+        the run's own result is not one the tie groups allow (the rewrite is then not trusted).
         """
-        query = keyed_query(run.last_sql)
+        order = order_spec(run.last_sql, run.columns)
+        query = None if order is None or (order.complete and not order.limited) else keyed_query(run.last_sql)
         if query is None:
             return None
         try:

@@ -203,3 +203,12 @@ def test_a_remote_server_needs_a_key_before_anything_is_sent(tmp_path, monkeypat
 def test_bad_served_arguments_exit_2(argv, message, capsys):
     assert cli.main(["eval", *argv, "--no-progress"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_ask_a_served_model(server, own_cache, capsys):
+    srv = server()
+    sample = KNOWN[5]
+    assert cli.main(["ask", sample.sql_prompt, "--schema", sample.sql_context, "--model", "openai:tiny",
+                     "--base-url", srv.url]) == 0
+    out = capsys.readouterr().out
+    assert sample.sql.rstrip(";") in out and "1 rows" in out

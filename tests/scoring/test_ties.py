@@ -149,6 +149,9 @@ def test_the_executor_reads_ties_of_the_first_of_a_pair_only(executor):
     assert gold.columns == ["name"] and len(gold.rows) == 1 and pred.ties is None
     assert sorted(gold.ties.rows) == [("Cid", 1), ("Dee", 1)] and gold.ties.limit == 1
     assert executor.run(spec, "SELECT name FROM staff ORDER BY salary").ties is None
+    # ordered by output columns without a LIMIT: the result shows its groups, no keyed query runs
+    assert executor.run_pair(spec, "SELECT name, salary FROM staff ORDER BY 2, name", "SELECT 1")[0].ties is None
+    assert executor.run_pair(spec, "SELECT name, salary FROM staff ORDER BY 2 LIMIT 2", "SELECT 1")[0].ties.limit == 2
     # the statement as DuckDB ran it is keyed, after the dialect fallback
     mysql, _ = executor.run_pair(spec, 'SELECT name FROM staff WHERE dept = "Sales" ORDER BY salary DESC LIMIT 2', "SELECT 1")
     assert mysql.paths == ["transpiled:mysql"] and sorted(mysql.ties.rows) == [("Ann", 1), ("Bob", 2), ("Fay", 2)]
