@@ -48,7 +48,8 @@ def test_gate_tables(tmp_path, width, terminal):
     assert "47 more in --json" in text
 
 
-@pytest.mark.parametrize("width, transposed", [(80, True), (120, False)])
+# thirteen columns (agreement and execution of a served copy included): transposed up to 120 columns
+@pytest.mark.parametrize("width, transposed", [(80, True), (120, True), (160, False)])
 def test_bench_eval_table_transposes_when_narrow(width, transposed):
     out = console(width, True)
     header, rows, text = bench_eval.table(BENCH)
